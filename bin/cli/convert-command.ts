@@ -1,0 +1,113 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { runPipeline } from '../../shared/pipeline/run-pipeline.js';
+import type { PartitionOutcome, PipelineEvent } from '../../shared/pipeline/types.js';
+import { NAMED_QUERIES } from '../../shared/queries/index.js';
+import { runLocalQuery } from '../../shared/queries/run-local.js';
+import { formatOutcomeLine, formatSummary, formatTable, progressBar } from './render.js';
+import type { Session } from './session.js';
+
+export interface ConvertCommandOptions {
+  dates: string[];
+  backfill: boolean;
+  retryFailed: boolean;
+  account?: string;
+  region?: string;
+  json: boolean;
+  /** Show the top talkers of the converted days afterwards (the embedded demo's question). */
+  showTopTalkers: boolean;
+  /** Draw a progress bar (terminal) or print a line per partition (pipes, logs). */
+  progress: 'bar' | 'lines' | 'none';
+}
+
+function progressReporter(mode: ConvertCommandOptions['progress']): (event: PipelineEvent) => void {
+  const err = process.stderr;
+  return (event) => {
+    if (mode === 'none') return;
+    if (event.type === 'planned') {
+      err.write(`${event.toConvert} of ${event.total} partition(s) to convert\n`);
+      if (mode === 'bar' && event.toConvert > 0) err.write(`\r${progressBar(0, event.toConvert)}`);
+    }
+    if (event.type !== 'finished') return;
+    if (mode === 'bar') {
+      err.write(`\r${progressBar(event.done, event.toConvert)}`);
+      if (event.done === event.toConvert) err.write('\n');
+      if (event.outcome.action === 'failed') err.write(`\n${formatOutcomeLine(event.outcome)}\n`);
+    } else {
+      err.write(`${formatOutcomeLine(event.outcome)}\n`);
+    }
+  };
+}
+
+/** Exit code of the contract: 1 when any partition failed (now or finally), else 0. */
+export function exitCodeOf(outcomes: readonly PartitionOutcome[]): number {
+  return outcomes.some((outcome) => outcome.action === 'failed' || outcome.action === 'failed-final') ? 1 : 0;
+}
+
+/** `run` and `backfill`: convert the partitions of the given days that need work, then report. */
+export async function convertCommand(session: Session, options: ConvertCommandOptions): Promise<number> {
+  const { config } = session;
+  const scratchRoot = join(config.workdir, 'tmp');
+  await mkdir(scratchRoot, { recursive: true });
+  const outcomes = await runPipeline({
+    sources: config.sources,
+    dates: options.dates,
+    rawRoot: config.raw,
+    lake: config.lake,
+    scratchRoot,
+    account: options.account,
+    region: options.region,
+    backfill: options.backfill,
+    retryFailed: options.retryFailed,
+    retryBudget: config.retryBudget,
+    leaseMs: config.leaseSeconds * 1000,
+    concurrency: config.concurrency,
+    engine: session.engine,
+    bookmarks: session.bookmarks,
+    runnerId: session.runnerId,
+    onEvent: progressReporter(options.json ? 'none' : options.progress),
+  });
+  if (options.json) {
+    process.stdout.write(
+      `${JSON.stringify({ partitions: outcomes.map(({ reason: _reason, ...entry }) => entry) }, null, 2)}\n`,
+    );
+    return exitCodeOf(outcomes);
+  }
+  const out = process.stdout;
+  const converted = outcomes.filter((outcome) => outcome.action === 'converted').length;
+  if (outcomes.length === 0)
+    out.write(`No raw objects found under ${config.raw} for ${options.dates[0]}..${options.dates.at(-1)}.\n`);
+  else {
+    out.write(`${formatSummary(outcomes)}\n\n`);
+    if (converted === 0 && outcomes.every((outcome) => outcome.action === 'up-to-date')) {
+      out.write(
+        `Nothing to convert: all ${outcomes.length} partition(s) are up to date (SUCCEEDED, raw data unchanged).\n`,
+      );
+    } else {
+      const failed = outcomes.filter(
+        (outcome) => outcome.action === 'failed' || outcome.action === 'failed-final',
+      ).length;
+      const skipped = outcomes.filter((outcome) => outcome.action === 'skipped').length;
+      out.write(
+        `Converted ${converted}, failed ${failed}, skipped ${skipped}, up to date ${outcomes.length - converted - failed - skipped}.\n`,
+      );
+    }
+  }
+  if (options.showTopTalkers && config.sources.some((source) => source.name === 'vpc_flow')) {
+    const query = NAMED_QUERIES.get('top-talkers');
+    if (query && outcomes.some((outcome) => outcome.source === 'vpc_flow')) {
+      const from = options.dates[0] ?? '';
+      const to = options.dates.at(-1) ?? from;
+      const result = await runLocalQuery(await session.engine.database(), config.lake, query, {
+        from,
+        to,
+        params: {},
+      });
+      out.write(
+        `\nTop talkers, vpc_flow ${from}..${to} (the 50 source/destination pairs with the most bytes):\n`,
+      );
+      out.write(`${formatTable(result.columns, result.rows)}\n`);
+    }
+  }
+  return exitCodeOf(outcomes);
+}

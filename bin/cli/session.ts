@@ -1,0 +1,52 @@
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import type { ResolvedConfig } from '../../shared/config.js';
+import type { BookmarkStore } from '../../shared/bookmarks/types.js';
+import type { DuckDBEngine } from '../../shared/engines/duckdb/engine.js';
+
+/** What a command works with: the engine and the bookmark store, closed together. */
+export interface Session {
+  config: ResolvedConfig;
+  engine: DuckDBEngine;
+  bookmarks: BookmarkStore;
+  runnerId: string;
+  close(): Promise<void>;
+}
+
+/** Starts the workdir's bookmark server without waiting: it boots while this process loads. */
+export async function startBookmarkServerEarly(config: ResolvedConfig): Promise<void> {
+  const { ensureLocalBookmarkServer } = await import('../../shared/bookmarks/local-server.js');
+  // A failure here is reported by openSession, which asks again.
+  ensureLocalBookmarkServer(join(config.workdir, 'bookmarks')).catch(() => undefined);
+}
+
+export async function openSession(config: ResolvedConfig): Promise<Session> {
+  // The AWS SDK and DuckDB are loaded only now, after the bookmark server was asked to start.
+  const [{ openLocalBookmarks }, { DuckDBEngine }] = await Promise.all([
+    import('../../shared/bookmarks/local.js'),
+    import('../../shared/engines/duckdb/engine.js'),
+  ]);
+  const engine = new DuckDBEngine({
+    tempDirectory: join(config.workdir, 'tmp', 'duckdb'),
+    memoryLimit: config.duckdbMemoryLimit,
+    parquetVersion: config.parquetVersion,
+    rowGroupSize: config.rowGroupSize,
+    stagingConcurrency: 2,
+  });
+  // DuckDB loads while the bookmark server starts (a separate process on a fresh workdir).
+  const [bookmarks] = await Promise.all([
+    openLocalBookmarks(config.workdir, { tableName: config.bookmarkTable }),
+    engine.database(),
+  ]);
+  return {
+    config,
+    engine,
+    bookmarks: bookmarks.store,
+    runnerId: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+    async close() {
+      await engine.close();
+      bookmarks.close();
+    },
+  };
+}

@@ -1,0 +1,82 @@
+/** Life cycle of one partition's conversion: PENDING → RUNNING → SUCCEEDED | FAILED. */
+export type BookmarkState = 'PENDING' | 'RUNNING' | 'SUCCEEDED' | 'FAILED';
+
+/** What identifies one partition of one source in one lake. */
+export interface PartitionKey {
+  /** The lake location (absolute local path or s3:// URL): a new lake converts afresh. */
+  lake: string;
+  source: string;
+  account: string;
+  region: string;
+  /** UTC day, YYYY-MM-DD. */
+  date: string;
+}
+
+/** What the raw objects of a partition looked like when it was planned: a change means late data. */
+export interface RawFingerprint {
+  objects: number;
+  bytes: number;
+  /** Newest LastModified among the objects, ISO-8601 UTC ('' when there are none). */
+  newestModified: string;
+}
+
+/** Figures a finished conversion reports; each count is measured on its own. */
+export interface ConversionFigures {
+  rowsIn: number;
+  rowsOut: number;
+  rowsRejected: number;
+  bytesIn: number;
+  seconds: number;
+}
+
+export interface Bookmark extends PartitionKey {
+  state: BookmarkState;
+  /** Conversions started for this fingerprint (reset when the fingerprint changes). */
+  attempts: number;
+  leaseOwner?: string;
+  /** Epoch milliseconds after which another runner may take the partition over. */
+  leaseExpiresAt?: number;
+  fingerprint?: RawFingerprint;
+  rowsIn?: number;
+  rowsOut?: number;
+  rowsRejected?: number;
+  bytesIn?: number;
+  seconds?: number;
+  startedAt?: string;
+  finishedAt?: string;
+  error?: string;
+  updatedAt: string;
+}
+
+export type AcquireResult =
+  | { acquired: true; bookmark: Bookmark }
+  | { acquired: false; holder?: string; leaseExpiresAt?: number; upToDate?: boolean };
+
+/** The bookmark store: every write is conditional, so two runners never convert one partition at once. */
+export interface BookmarkStore {
+  get(key: PartitionKey): Promise<Bookmark | undefined>;
+  /** Bookmarks of one source in one lake, optionally limited to dates from..to (inclusive). */
+  list(query: { lake: string; source?: string; from?: string; to?: string }): Promise<Bookmark[]>;
+  /**
+   * Takes the lease: succeeds when there is no bookmark, the bookmark is not RUNNING, or its
+   * lease has expired (its holder died). Sets RUNNING, the lease, the fingerprint, startedAt,
+   * and attempts + 1 (attempts restart at 1 when the fingerprint differs from the stored one).
+   */
+  acquire(
+    key: PartitionKey,
+    options: {
+      owner: string;
+      leaseMs: number;
+      fingerprint: RawFingerprint;
+      now?: number;
+      /** Refuse (`upToDate`) when another runner already converted this very fingerprint. */
+      skipIfSucceeded?: boolean;
+    },
+  ): Promise<AcquireResult>;
+  /** Extends a lease this owner still holds; false when it was lost. */
+  renew(key: PartitionKey, owner: string, leaseMs: number, now?: number): Promise<boolean>;
+  /** RUNNING → SUCCEEDED with the figures, only while `owner` holds the lease. */
+  succeed(key: PartitionKey, owner: string, figures: ConversionFigures): Promise<void>;
+  /** RUNNING → FAILED with the error message, only while `owner` holds the lease. */
+  fail(key: PartitionKey, owner: string, error: string, figures?: Partial<ConversionFigures>): Promise<void>;
+}

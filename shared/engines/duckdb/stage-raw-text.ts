@@ -1,0 +1,168 @@
+import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { createGunzip } from 'node:zlib';
+import { once } from 'node:events';
+import { UnreadableObjectError } from '../../errors.js';
+
+const NEWLINE = 0x0a;
+const NUL = 0x00;
+const CARRIAGE_RETURN = 0x0d;
+/** Reject records keep at most this much of an oversized line: the raw object stays the source of truth. */
+export const MAX_REJECT_TEXT = 65_536;
+
+/** A line refused before the engine sees it (the engine sees a blank line in its place). */
+export interface EarlyReject {
+  line: number;
+  reason: string;
+  text: string;
+}
+
+/** Per-line check run in JavaScript only when a format needs it (e.g. the vpc_flow region rule). */
+export type LineCheck = (line: string) => string | undefined;
+
+export interface StagedText {
+  /** Physical lines, the header included, blank lines included. */
+  lines: number;
+  /** Empty lines: they hold no record and are neither rows nor rejects. */
+  blankLines: number;
+  /** The first line (the header of a flow-log object), undefined for an empty object. */
+  firstLine: string | undefined;
+  earlyRejects: EarlyReject[];
+  bytesIn: number;
+  bytesOut: number;
+}
+
+async function isGzip(path: string): Promise<boolean> {
+  const handle = await open(path, 'r');
+  try {
+    const magic = Buffer.alloc(2);
+    const { bytesRead } = await handle.read(magic, 0, 2, 0);
+    return bytesRead === 2 && magic[0] === 0x1f && magic[1] === 0x8b;
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Counts '\n' bytes: the line count is measured here, on its own, not derived from the engine's. */
+function countByte(buffer: Buffer, byte: number): number {
+  let count = 0;
+  for (let at = buffer.indexOf(byte); at !== -1; at = buffer.indexOf(byte, at + 1)) count += 1;
+  return count;
+}
+
+/** Empty lines, also CRLF ones ("\r\n"); the first counts only when `complete` starts a line. */
+function countBlankLines(complete: Buffer, startsLine: boolean): number {
+  const blankFirst = complete[0] === NEWLINE || (complete[0] === CARRIAGE_RETURN && complete[1] === NEWLINE);
+  let blanks = startsLine && blankFirst ? 1 : 0;
+  for (let at = complete.indexOf('\n\n'); at !== -1; at = complete.indexOf('\n\n', at + 1)) blanks += 1;
+  for (let at = complete.indexOf('\n\r\n'); at !== -1; at = complete.indexOf('\n\r\n', at + 1)) blanks += 1;
+  return blanks;
+}
+
+/**
+ * Decompresses one raw object (gzip recognised by its magic bytes, not its name) into a plain
+ * text file for the engine, counting lines on the way. Lines with NUL bytes, and lines a
+ * `lineCheck` refuses, are reported as early rejects and blanked in the copy, so line numbers the
+ * engine reports still match the object's. An unreadable object throws UnreadableObjectError.
+ */
+export async function stageRawText(
+  sourcePath: string,
+  key: string,
+  targetPath: string,
+  lineCheck?: (firstLine: string) => LineCheck | undefined,
+): Promise<StagedText> {
+  const result: StagedText = {
+    lines: 0,
+    blankLines: 0,
+    firstLine: undefined,
+    earlyRejects: [],
+    bytesIn: 0,
+    bytesOut: 0,
+  };
+  let output: WriteStream | undefined;
+  let carry: Buffer = Buffer.alloc(0);
+  let check: LineCheck | undefined;
+  const write = async (buffer: Buffer): Promise<void> => {
+    result.bytesOut += buffer.length;
+    if (output && !output.write(buffer)) await once(output, 'drain');
+  };
+  const accept = async (complete: Buffer): Promise<void> => {
+    if (result.firstLine === undefined) {
+      result.firstLine = complete.subarray(0, complete.indexOf(NEWLINE)).toString('utf8').replace(/\r$/, '');
+      check = lineCheck?.(result.firstLine);
+    }
+    const firstLineNumber = result.lines + 1;
+    result.lines += countByte(complete, NEWLINE);
+    result.blankLines += countBlankLines(complete, true);
+    if (check === undefined && complete.indexOf(NUL) === -1) return write(complete);
+    return write(screenLines(complete, firstLineNumber, check, result.earlyRejects));
+  };
+  try {
+    // Sniff before streaming: a flowing stream would lose the chunks read while we look.
+    const gzipped = await isGzip(sourcePath);
+    const input = createReadStream(sourcePath, { highWaterMark: 1 << 20 });
+    const stream = gzipped ? input.pipe(createGunzip({ chunkSize: 1 << 20 })) : input;
+    input.on('error', (error) => stream.destroy(error));
+    // A failed write (missing folder, full disk) ends the read loop instead of going uncaught.
+    output = createWriteStream(targetPath, { highWaterMark: 1 << 20 });
+    output.on('error', (error) => stream.destroy(error));
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      const lastNewline = chunk.lastIndexOf(NEWLINE);
+      if (lastNewline === -1) {
+        carry = carry.length === 0 ? chunk : Buffer.concat([carry, chunk]);
+        continue;
+      }
+      const head = chunk.subarray(0, lastNewline + 1);
+      const clean = check === undefined && head.indexOf(NUL) === -1 && carry.indexOf(NUL) === -1;
+      if (result.firstLine !== undefined && clean) {
+        // The fast path copies nothing: the partial line carried over and this chunk's complete
+        // lines are written as they are (nearly every chunk of every object).
+        result.lines += countByte(head, NEWLINE);
+        result.blankLines += countBlankLines(head, carry.length === 0);
+        if (carry.length > 0) await write(carry);
+        await write(head);
+      } else {
+        await accept(carry.length === 0 ? head : Buffer.concat([carry, head]));
+      }
+      carry = chunk.subarray(lastNewline + 1);
+    }
+    // A last line without its newline is still a line.
+    if (carry.length > 0) await accept(Buffer.concat([carry, Buffer.from('\n')]));
+    result.bytesIn = input.bytesRead;
+    output.end();
+    await once(output, 'finish');
+    return result;
+  } catch (error) {
+    output?.destroy();
+    const detail = error instanceof Error ? error.message : String(error);
+    throw new UnreadableObjectError(`Raw object ${key} cannot be read: ${detail}.`, { key, cause: error });
+  }
+}
+
+/** The slow path: splits lines to blank out those with NUL bytes or refused by the check. */
+function screenLines(
+  complete: Buffer,
+  firstLineNumber: number,
+  check: LineCheck | undefined,
+  rejects: EarlyReject[],
+): Buffer {
+  const pieces: Buffer[] = [];
+  let start = 0;
+  let lineNumber = firstLineNumber;
+  while (start < complete.length) {
+    const end = complete.indexOf(NEWLINE, start);
+    const line = complete.subarray(start, end);
+    let reason: string | undefined;
+    if (line.indexOf(NUL) !== -1) reason = 'line contains a NUL byte';
+    else if (check && line.length > 0 && lineNumber > 1)
+      reason = check(line.toString('utf8').replace(/\r$/, ''));
+    if (reason === undefined) pieces.push(complete.subarray(start, end + 1));
+    else {
+      rejects.push({ line: lineNumber, reason, text: line.subarray(0, MAX_REJECT_TEXT).toString('utf8') });
+      pieces.push(Buffer.from('\n'));
+    }
+    start = end + 1;
+    lineNumber += 1;
+  }
+  return Buffer.concat(pieces);
+}

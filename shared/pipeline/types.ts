@@ -1,0 +1,51 @@
+import type { BookmarkState, BookmarkStore } from '../bookmarks/types.js';
+import type { ConversionEngine } from '../engines/types.js';
+import type { LogSource } from '../sources/types.js';
+
+/** What happened to one partition in this run. */
+export type OutcomeAction = 'converted' | 'failed' | 'up-to-date' | 'skipped' | 'failed-final';
+
+/** One entry of the run summary (the `--json` contract). */
+export interface PartitionOutcome {
+  source: string;
+  account: string;
+  region: string;
+  date: string;
+  action: OutcomeAction;
+  state: BookmarkState | 'SKIPPED';
+  rowsIn: number | null;
+  rowsOut: number | null;
+  rowsRejected: number | null;
+  bytesIn: number | null;
+  seconds: number | null;
+  error: string | null;
+  /** Why the partition was converted (new, late-data, retry, …) or skipped. */
+  reason: string | null;
+}
+
+export type PipelineEvent =
+  | { type: 'planned'; toConvert: number; total: number }
+  | { type: 'started'; source: string; account: string; region: string; date: string }
+  | { type: 'finished'; outcome: PartitionOutcome; done: number; toConvert: number };
+
+export interface PipelineOptions {
+  sources: readonly LogSource[];
+  dates: readonly string[];
+  rawRoot: string;
+  lake: string;
+  scratchRoot: string;
+  account?: string;
+  region?: string;
+  /** A backfill names its days: FAILED partitions in it are retried. */
+  backfill: boolean;
+  retryFailed: boolean;
+  retryBudget: number;
+  leaseMs: number;
+  /** Partitions converted at once. */
+  concurrency: number;
+  engine: ConversionEngine;
+  bookmarks: BookmarkStore;
+  runnerId: string;
+  onEvent?: (event: PipelineEvent) => void;
+  now?: () => number;
+}

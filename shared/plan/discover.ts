@@ -1,0 +1,74 @@
+import type { RawFingerprint } from '../bookmarks/types.js';
+import type { PartitionRef, RawObject } from '../engines/types.js';
+import { matchKey } from '../sources/match-key.js';
+import type { LogSource } from '../sources/types.js';
+
+/** One partition found in the raw layout, with its objects and their fingerprint. */
+export interface DiscoveredPartition extends PartitionRef {
+  source: LogSource;
+  objects: RawObject[];
+  fingerprint: RawFingerprint;
+}
+
+export interface DiscoveryFilter {
+  dates: ReadonlySet<string>;
+  account?: string;
+  region?: string;
+}
+
+/** What a day's objects look like: a change in any figure means late or replaced data. */
+export function fingerprintOf(objects: readonly RawObject[]): RawFingerprint {
+  let bytes = 0;
+  let newest = 0;
+  for (const object of objects) {
+    bytes += object.size;
+    newest = Math.max(newest, object.lastModified.getTime());
+  }
+  return {
+    objects: objects.length,
+    bytes,
+    newestModified: objects.length ? new Date(newest).toISOString() : '',
+  };
+}
+
+/**
+ * Groups listed objects into partitions (source × account × region × day) by reading their keys;
+ * keys that match no layout of the source are left out. Sorted by date, account, region.
+ */
+export function discoverPartitions(
+  sources: readonly LogSource[],
+  objects: readonly RawObject[],
+  filter: DiscoveryFilter,
+): DiscoveredPartition[] {
+  const partitions = new Map<string, DiscoveredPartition>();
+  for (const object of objects) {
+    for (const source of sources) {
+      const match = matchKey(source, object.key);
+      if (!match || !filter.dates.has(match.date)) continue;
+      if (filter.account && match.account !== filter.account) continue;
+      if (filter.region && match.region !== filter.region) continue;
+      const id = `${source.name}|${match.date}|${match.account}|${match.region}`;
+      let partition = partitions.get(id);
+      if (!partition) {
+        partition = {
+          source,
+          account: match.account,
+          region: match.region,
+          date: match.date,
+          objects: [],
+          fingerprint: fingerprintOf([]),
+        };
+        partitions.set(id, partition);
+      }
+      partition.objects.push(object);
+      break;
+    }
+  }
+  const found = [...partitions.values()];
+  for (const partition of found) partition.fingerprint = fingerprintOf(partition.objects);
+  return found.sort((a, b) =>
+    `${a.date}|${a.source.name}|${a.account}|${a.region}`.localeCompare(
+      `${b.date}|${b.source.name}|${b.account}|${b.region}`,
+    ),
+  );
+}

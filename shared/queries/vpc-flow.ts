@@ -1,0 +1,46 @@
+import type { NamedQuery } from './types.js';
+
+const topTalkers = `SELECT srcaddr, dstaddr, SUM(bytes) AS total_bytes
+FROM vpc_flow
+WHERE {{partition_filter}}
+GROUP BY srcaddr, dstaddr
+ORDER BY total_bytes DESC
+LIMIT 50`;
+
+/** The questions users ask of VPC flow logs (QUERIES.md). */
+export const VPC_FLOW_QUERIES: readonly NamedQuery[] = [
+  {
+    name: 'top-talkers',
+    source: 'vpc_flow',
+    description: 'The 50 source/destination address pairs with the most bytes.',
+    athena: topTalkers,
+    duckdb: topTalkers,
+  },
+  {
+    name: 'flows-for-account',
+    source: 'vpc_flow',
+    description:
+      "Accepted and rejected flows of one account with log_status 'OK', start and end in a time zone (default JST).",
+    athena: `SELECT format_datetime(from_unixtime(start) AT TIME ZONE {{zone}}, 'yyyy-MM-dd HH:mm:ss') AS start_local,
+       format_datetime(from_unixtime("end") AT TIME ZONE {{zone}}, 'yyyy-MM-dd HH:mm:ss') AS end_local,
+       srcaddr, dstaddr, dstport, packets, bytes
+FROM vpc_flow
+WHERE {{partition_filter}} AND log_status = 'OK'
+ORDER BY start
+LIMIT 1000`,
+    duckdb: `SELECT strftime(timezone({{zone}}, to_timestamp(start)), '%Y-%m-%d %H:%M:%S') AS start_local,
+       strftime(timezone({{zone}}, to_timestamp("end")), '%Y-%m-%d %H:%M:%S') AS end_local,
+       srcaddr, dstaddr, dstport, packets, bytes
+FROM vpc_flow
+WHERE {{partition_filter}} AND log_status = 'OK'
+ORDER BY start
+LIMIT 1000`,
+    parameters: {
+      zone: {
+        description: 'IANA time zone of the readable times',
+        pattern: /^[A-Za-z_]+(?:\/[A-Za-z_+-]+)*$/,
+        default: 'Asia/Tokyo',
+      },
+    },
+  },
+];

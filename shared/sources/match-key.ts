@@ -1,0 +1,35 @@
+import type { LogSource } from './types.js';
+
+/** Where one raw object belongs: its partition values, read from its key. */
+export interface KeyMatch {
+  layout: string;
+  account: string;
+  region: string;
+  /** YYYY-MM-DD */
+  date: string;
+}
+
+/** Reads account, region and date from a raw key (relative to the raw root), or undefined. */
+export function matchKey(source: LogSource, key: string): KeyMatch | undefined {
+  for (const layout of source.layouts) {
+    const match = layout.pattern.exec(key);
+    if (!match) continue;
+    const group = (index: number): string => match[index] ?? '';
+    const date = `${group(layout.groups.year)}-${group(layout.groups.month)}-${group(layout.groups.day)}`;
+    if (!isRealDate(date)) return undefined;
+    return {
+      layout: layout.name,
+      account: group(layout.groups.account),
+      region: group(layout.groups.region),
+      date,
+    };
+  }
+  return undefined;
+}
+
+/** True for a YYYY-MM-DD that names a day of the calendar (no 2024-02-30). */
+export function isRealDate(date: string): boolean {
+  if (!/^[0-9]{4}-[0-9]{2}-[0-9]{2}$/.test(date)) return false;
+  const parsed = new Date(`${date}T00:00:00Z`);
+  return !Number.isNaN(parsed.getTime()) && parsed.toISOString().slice(0, 10) === date;
+}

@@ -1,0 +1,151 @@
+import { access, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterEach, beforeAll, afterAll, describe, expect, it } from 'vitest';
+import { parseSummary, runCli, startCli, stopBookmarkServer, writeConfig } from '../fixtures/cli-runner.js';
+import { DuckDBReader } from '../fixtures/duckdb-reader.js';
+import { flowKey, flowLine, V2_HEADER, writeRawObject } from '../fixtures/raw-objects.js';
+import { makeTempDir, removeTempDir } from '../fixtures/temp-dir.js';
+
+const ACCOUNT = '111111111111';
+const DAY = '2026-04-10';
+const lines = (from: number, count: number) =>
+  Array.from({ length: count }, (_, index) => flowLine(ACCOUNT, from + index));
+
+async function waitFor(path: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (
+      await access(path).then(
+        () => true,
+        () => false,
+      )
+    )
+      return;
+    await sleep(50);
+  }
+  throw new Error(`${path} did not appear within ${timeoutMs} ms`);
+}
+
+// A conversion killed (SIGKILL) at any point leaves the previous version complete and nothing
+// partial in the partition folder; the next run finishes with the same rows as an uninterrupted run.
+describe.each(['after-staging', 'before-commit', 'after-commit'] as const)('SIGKILL %s', (point) => {
+  let workdir: string;
+  let raw: string;
+  let lake: string;
+  let config: string;
+  let reader: DuckDBReader;
+  const folder = () =>
+    join(lake, 'vpc_flow', `account=${ACCOUNT}`, 'region=us-east-1', 'year=2026', 'month=04', 'day=10');
+  const countRows = async () =>
+    (
+      await reader.rows(
+        `SELECT count(*)::INTEGER AS n, count(DISTINCT srcport)::INTEGER AS d FROM read_parquet('${folder()}/*.parquet')`,
+      )
+    )[0];
+
+  beforeAll(async () => {
+    reader = await DuckDBReader.open();
+    workdir = await makeTempDir(`crash-${point}`);
+    raw = join(workdir, 'raw');
+    lake = join(workdir, 'lake');
+    // A one-second lease: the killed runner's lease expires quickly and the re-run takes it over.
+    config = await writeConfig(workdir, { leaseSeconds: 1 });
+    await writeRawObject(
+      raw,
+      flowKey(ACCOUNT, 'us-east-1', DAY, 'first'),
+      [V2_HEADER, ...lines(0, 300)].join('\n') + '\n',
+    );
+    const first = await runCli([
+      'backfill',
+      '--from',
+      DAY,
+      '--to',
+      DAY,
+      '--raw',
+      raw,
+      '--lake',
+      lake,
+      '--workdir',
+      workdir,
+      '--config',
+      config,
+    ]);
+    expect(first.code, first.stderr).toBe(0);
+  });
+
+  afterEach(async () => {
+    await stopBookmarkServer(workdir);
+  });
+
+  afterAll(async () => {
+    reader.close();
+    await removeTempDir(workdir);
+  });
+
+  it('keeps a complete version visible and converges on re-run', async () => {
+    // Prepare: late data makes the partition convert again, and the runner is stopped at the point.
+    await writeRawObject(
+      raw,
+      flowKey(ACCOUNT, 'us-east-1', DAY, 'late'),
+      [V2_HEADER, ...lines(1000, 200)].join('\n') + '\n',
+    );
+    const marker = join(workdir, `${point}.marker`);
+    const { child, done } = startCli(
+      [
+        'backfill',
+        '--from',
+        DAY,
+        '--to',
+        DAY,
+        '--raw',
+        raw,
+        '--lake',
+        lake,
+        '--workdir',
+        workdir,
+        '--config',
+        config,
+      ],
+      {
+        ATHENA_LOGS_FAULT_POINT: point,
+        ATHENA_LOGS_FAULT_MARKER: marker,
+      },
+    );
+    await waitFor(marker);
+
+    // Act
+    child.kill('SIGKILL');
+    await done;
+
+    // Assess: exactly one complete file, the old version before the commit, the new one after it.
+    expect(await readdir(folder())).toEqual(['part-00000.snappy.parquet']);
+    expect(await countRows()).toEqual(point === 'after-commit' ? { n: 500, d: 500 } : { n: 300, d: 300 });
+    await sleep(1200);
+    const rerun = await runCli([
+      'backfill',
+      '--from',
+      DAY,
+      '--to',
+      DAY,
+      '--raw',
+      raw,
+      '--lake',
+      lake,
+      '--workdir',
+      workdir,
+      '--config',
+      config,
+      '--json',
+    ]);
+    expect(rerun.code, rerun.stderr).toBe(0);
+    expect(parseSummary(rerun).partitions[0]).toMatchObject({
+      action: 'converted',
+      rowsIn: 500,
+      rowsOut: 500,
+      rowsRejected: 0,
+    });
+    expect(await readdir(folder())).toEqual(['part-00000.snappy.parquet']);
+    expect(await countRows()).toEqual({ n: 500, d: 500 });
+  });
+});

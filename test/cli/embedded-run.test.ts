@@ -1,0 +1,95 @@
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { yesterdayUtc, addDays } from '../../shared/plan/dates.js';
+import { runCli, parseSummary, stopBookmarkServer } from '../fixtures/cli-runner.js';
+import { DuckDBReader } from '../fixtures/duckdb-reader.js';
+import { makeTempDir, removeTempDir } from '../fixtures/temp-dir.js';
+
+// The newcomer's path: `npm start` = `run --lookback 2` on the embedded default (demo data).
+describe('run on the embedded default', () => {
+  let workdir: string;
+  let reader: DuckDBReader;
+
+  beforeAll(async () => {
+    workdir = await makeTempDir('embedded');
+    reader = await DuckDBReader.open();
+  });
+
+  afterAll(async () => {
+    reader.close();
+    await stopBookmarkServer(workdir);
+    await removeTempDir(workdir);
+  });
+
+  it('generates demo data, converts 2 accounts × 2 regions × 3 days and answers top talkers', async () => {
+    // Act
+    const first = await runCli(['run', '--lookback', '2', '--workdir', workdir]);
+
+    // Assess
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stderr).toMatch(/Generated 36 demo VPC flow log objects/);
+    expect(first.stdout).toMatch(/Converted 12, failed 0, skipped 0, up to date 0/);
+    expect(first.stdout).toMatch(/Top talkers, vpc_flow/);
+    const talkerLines = first.stdout.split('Top talkers')[1]?.trim().split('\n') ?? [];
+    expect(talkerLines.length).toBe(1 + 2 + 50); // title, header + rule, 50 pairs
+    const days = [addDays(yesterdayUtc(), -2), addDays(yesterdayUtc(), -1), yesterdayUtc()];
+    for (const day of days) {
+      const [year, month, dd] = day.split('-');
+      const folder = join(
+        workdir,
+        'lake',
+        'vpc_flow',
+        'account=012345678901',
+        'region=eu-west-1',
+        `year=${year}`,
+        `month=${month}`,
+        `day=${dd}`,
+      );
+      expect(await readdir(folder)).toEqual(['part-00000.snappy.parquet']);
+    }
+  });
+
+  it('converts nothing the second time and says so', async () => {
+    const second = await runCli(['run', '--lookback', '2', '--workdir', workdir]);
+
+    expect(second.code, second.stderr).toBe(0);
+    expect(second.stdout).toMatch(/Nothing to convert: all 12 partition\(s\) are up to date/);
+  });
+
+  it('reports every partition in --json and status agrees with the lake', async () => {
+    const summary = parseSummary(await runCli(['run', '--lookback', '2', '--workdir', workdir, '--json']));
+    const status = parseSummary(await runCli(['status', '--workdir', workdir, '--json']));
+
+    expect(summary.partitions).toHaveLength(12);
+    expect(
+      summary.partitions.every((entry) => entry.action === 'up-to-date' && entry.state === 'SUCCEEDED'),
+    ).toBe(true);
+    expect(status.partitions.map((entry) => entry.state)).toEqual(Array(12).fill('SUCCEEDED'));
+    const [lakeRows] = await reader.rows(
+      `SELECT count(*)::INTEGER AS n FROM read_parquet('${join(workdir, 'lake', 'vpc_flow')}/*/*/*/*/*/*.parquet')`,
+    );
+    const recorded = status.partitions.reduce((sum, entry) => sum + (entry.rowsOut ?? 0), 0);
+    expect(lakeRows?.n).toBe(recorded);
+    for (const entry of status.partitions)
+      expect(entry.rowsIn).toBe((entry.rowsOut ?? 0) + (entry.rowsRejected ?? 0));
+  });
+
+  it('keeps leading zeros of account ids and writes Snappy', async () => {
+    const files = await readdir(join(workdir, 'lake', 'vpc_flow', 'account=012345678901'), {
+      recursive: true,
+    });
+    const file = join(
+      workdir,
+      'lake',
+      'vpc_flow',
+      'account=012345678901',
+      files.find((name) => name.endsWith('.parquet'))!,
+    );
+
+    const accounts = await reader.rows(`SELECT DISTINCT account_id FROM read_parquet('${file}')`);
+    expect(accounts).toEqual([{ account_id: '012345678901' }]);
+    expect(await reader.parquetCodecs(file)).toEqual(['SNAPPY']);
+    expect((await stat(file)).size).toBeGreaterThan(0);
+  });
+});
