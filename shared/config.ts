@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { UsageError } from './errors.js';
 import { AVAILABLE_SOURCES, SOURCES, type LogSource, type SourceName } from './sources/index.js';
@@ -154,10 +155,11 @@ export async function resolveConfig(
     sources: sourcesOf(sourceNames),
     retryBudget: positiveInteger(file.retryBudget, 'retryBudget', 3),
     leaseSeconds: positiveInteger(file.leaseSeconds, 'leaseSeconds', 300),
-    concurrency: positiveInteger(file.concurrency, 'concurrency', 2),
+    // Two more than the cores: the next partitions decompress while DuckDB converts (one statement per core).
+    concurrency: positiveInteger(file.concurrency, 'concurrency', availableParallelism() + 2),
     parquetVersion,
     rowGroupSize: positiveInteger(file.rowGroupSize, 'rowGroupSize', 122_880),
-    duckdbMemoryLimit: file.duckdbMemoryLimit ?? '384MB',
+    duckdbMemoryLimit: file.duckdbMemoryLimit ?? '256MB',
     bookmarkTable: file.bookmarkTable ?? 'athena_logs_bookmarks',
   };
 }

@@ -190,6 +190,29 @@ describe('DynamoBookmarkStore', () => {
     expect(bookmark?.finishedAt).toBeUndefined();
   });
 
+  it('with skipIfSucceeded, refuses a partition another runner already converted for this fingerprint', async () => {
+    await store.acquire(KEY, { owner: 'a', leaseMs: LEASE_MS, fingerprint: FP });
+    await store.succeed(KEY, 'a', FIGURES);
+
+    const same = await store.acquire(KEY, {
+      owner: 'b',
+      leaseMs: LEASE_MS,
+      fingerprint: FP,
+      skipIfSucceeded: true,
+    });
+    const lateData = { ...FP, objects: FP.objects + 1 };
+    const changed = await store.acquire(KEY, {
+      owner: 'c',
+      leaseMs: LEASE_MS,
+      fingerprint: lateData,
+      skipIfSucceeded: true,
+    });
+
+    expect(same).toEqual({ acquired: false, upToDate: true });
+    expect(changed.acquired).toBe(true);
+    expect(await store.get(KEY)).toMatchObject({ state: 'RUNNING', leaseOwner: 'c', attempts: 1 });
+  });
+
   it('acquires a FAILED partition again and clears its error', async () => {
     await store.acquire(KEY, { owner: 'a', leaseMs: LEASE_MS, fingerprint: FP });
     await store.fail(KEY, 'a', 'boom');
