@@ -6,6 +6,7 @@ import { PipelineError, UsageError } from '../shared/errors.js';
 import { addDays, daysBetween, parseDay, yesterdayUtc } from '../shared/plan/dates.js';
 import { NAMED_QUERIES } from '../shared/queries/index.js';
 import { runLocalQuery } from '../shared/queries/run-local.js';
+import { releaseHeldLeases } from '../shared/pipeline/run-pipeline.js';
 import { convertCommand } from './cli/convert-command.js';
 import { formatTable } from './cli/render.js';
 import { openSession, startBookmarkServerEarly, type Session } from './cli/session.js';
@@ -46,11 +47,26 @@ async function withSession(
       process.stderr.write(`Generated ${seeded} demo VPC flow log objects under ${config.raw}\n`);
   }
   const session = await openSession(config);
+  handOverLeasesOnInterrupt();
   try {
     return await work(session, config);
   } finally {
     await session.close();
   }
+}
+
+/**
+ * Ctrl-C or a TERM signal marks the partitions being converted as FAILED ("interrupted"), which
+ * releases their leases: the next run retries them at once instead of waiting for expiry.
+ */
+function handOverLeasesOnInterrupt(): void {
+  const onSignal = (signal: NodeJS.Signals) => {
+    const code = signal === 'SIGINT' ? 130 : 143;
+    setTimeout(() => process.exit(code), 3000).unref();
+    void releaseHeldLeases(`interrupted by ${signal}`).finally(() => process.exit(code));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
 }
 
 function progressMode(): 'bar' | 'lines' {

@@ -146,6 +146,12 @@ export async function resolveConfig(
   const parquetVersion = file.parquetVersion ?? 'v2';
   if (parquetVersion !== 'v1' && parquetVersion !== 'v2')
     throw new UsageError('parquetVersion must be "v1" or "v2".', { field: 'parquetVersion' });
+  const duckdbMemoryLimit = file.duckdbMemoryLimit ?? '256MB';
+  if (!/^[0-9]+(\.[0-9]+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i.test(duckdbMemoryLimit)) {
+    throw new UsageError(`duckdbMemoryLimit must be a size such as "256MB", not "${duckdbMemoryLimit}".`, {
+      field: 'duckdbMemoryLimit',
+    });
+  }
   return {
     workdir,
     raw: resolve(cwd, rawFlag ?? resolve(workdir, 'raw')),
@@ -159,7 +165,7 @@ export async function resolveConfig(
     concurrency: positiveInteger(file.concurrency, 'concurrency', availableParallelism() + 2),
     parquetVersion,
     rowGroupSize: positiveInteger(file.rowGroupSize, 'rowGroupSize', 122_880),
-    duckdbMemoryLimit: file.duckdbMemoryLimit ?? '256MB',
+    duckdbMemoryLimit,
     bookmarkTable: file.bookmarkTable ?? 'athena_logs_bookmarks',
   };
 }

@@ -13,6 +13,22 @@ import type { PartitionOutcome, PipelineOptions } from './types.js';
 /** Staging folders of crashed runs are removed once they are this old. */
 const STALE_STAGING_MS = 6 * 3_600_000;
 
+/** Leases this process holds right now, so an interrupted run can hand them back at once. */
+const heldLeases = new Map<string, { store: BookmarkStore; key: PartitionKey; owner: string }>();
+
+/**
+ * Marks every partition this process is converting as FAILED ("interrupted"), releasing its
+ * lease: the next run retries it at once instead of waiting for the lease to expire.
+ */
+export async function releaseHeldLeases(reason: string): Promise<number> {
+  const held = [...heldLeases.values()];
+  heldLeases.clear();
+  await Promise.all(
+    held.map(({ store, key, owner }) => store.fail(key, owner, reason).catch(() => undefined)),
+  );
+  return held.length;
+}
+
 function keyOf(options: PipelineOptions, partition: DiscoveredPartition): PartitionKey {
   return {
     lake: options.lake,
@@ -59,8 +75,8 @@ async function loadBookmarks(store: BookmarkStore, options: PipelineOptions): Pr
   return byKey;
 }
 
-async function removeStaleStaging(lake: string, now: number): Promise<void> {
-  const root = join(lake, '_staging');
+/** Removes the folders a crashed run left below `root` (each run has its own, named by run id). */
+async function removeStaleRunFolders(root: string, now: number): Promise<void> {
   const entries = await readdir(root).catch(() => [] as string[]);
   for (const entry of entries) {
     const info = await stat(join(root, entry)).catch(() => undefined);
@@ -77,7 +93,8 @@ async function removeStaleStaging(lake: string, now: number): Promise<void> {
 export async function runPipeline(options: PipelineOptions): Promise<PartitionOutcome[]> {
   const now = options.now ?? Date.now;
   const runId = `${new Date(now()).toISOString().replace(/[-:.]/g, '')}-${options.runnerId.replace(/[^a-zA-Z0-9]/g, '')}`;
-  await removeStaleStaging(options.lake, now());
+  await removeStaleRunFolders(join(options.lake, '_staging'), now());
+  await removeStaleRunFolders(options.scratchRoot, now());
   const objects = await listLocalObjects(options.rawRoot);
   const partitions = discoverPartitions(options.sources, objects, {
     dates: new Set(options.dates),
@@ -175,6 +192,8 @@ async function convertOne(
     });
   }
   const started = Date.now();
+  const leaseId = `${key.source}|${key.date}|${key.account}|${key.region}`;
+  heldLeases.set(leaseId, { store: options.bookmarks, key, owner: options.runnerId });
   const name = `${partition.source.name}-${partition.account}-${partition.region}-${partition.date}`;
   const staging = join(stagingFolder(options.lake, runId), name);
   const scratchDir = join(options.scratchRoot, runId, name);
@@ -242,6 +261,7 @@ async function convertOne(
     await options.bookmarks.fail(key, options.runnerId, message, { seconds }).catch(() => undefined);
     return outcomeOf(partition, { action: 'failed', state: 'FAILED', error: message, reason, seconds });
   } finally {
+    heldLeases.delete(leaseId);
     clearInterval(renewal);
     await rm(staging, { recursive: true, force: true });
     await rm(scratchDir, { recursive: true, force: true });

@@ -2,7 +2,14 @@ import { access, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeAll, afterAll, describe, expect, it } from 'vitest';
-import { parseSummary, runCli, startCli, stopBookmarkServer, writeConfig } from '../fixtures/cli-runner.js';
+import {
+  backfillArgs,
+  parseSummary,
+  runCli,
+  startCli,
+  stopBookmarkServer,
+  writeConfig,
+} from '../fixtures/cli-runner.js';
 import { DuckDBReader } from '../fixtures/duckdb-reader.js';
 import { flowKey, flowLine, V2_HEADER, writeRawObject } from '../fixtures/raw-objects.js';
 import { makeTempDir, removeTempDir } from '../fixtures/temp-dir.js';
@@ -56,21 +63,9 @@ describe.each(['after-staging', 'before-commit', 'after-commit'] as const)('SIGK
       flowKey(ACCOUNT, 'us-east-1', DAY, 'first'),
       [V2_HEADER, ...lines(0, 300)].join('\n') + '\n',
     );
-    const first = await runCli([
-      'backfill',
-      '--from',
-      DAY,
-      '--to',
-      DAY,
-      '--raw',
-      raw,
-      '--lake',
-      lake,
-      '--workdir',
-      workdir,
-      '--config',
-      config,
-    ]);
+    const first = await runCli(
+      backfillArgs({ from: DAY, to: DAY }, { raw, lake, workdir }, '--config', config),
+    );
     expect(first.code, first.stderr).toBe(0);
   });
 
@@ -92,21 +87,7 @@ describe.each(['after-staging', 'before-commit', 'after-commit'] as const)('SIGK
     );
     const marker = join(workdir, `${point}.marker`);
     const { child, done } = startCli(
-      [
-        'backfill',
-        '--from',
-        DAY,
-        '--to',
-        DAY,
-        '--raw',
-        raw,
-        '--lake',
-        lake,
-        '--workdir',
-        workdir,
-        '--config',
-        config,
-      ],
+      backfillArgs({ from: DAY, to: DAY }, { raw, lake, workdir }, '--config', config),
       {
         ATHENA_LOGS_FAULT_POINT: point,
         ATHENA_LOGS_FAULT_MARKER: marker,
@@ -122,22 +103,9 @@ describe.each(['after-staging', 'before-commit', 'after-commit'] as const)('SIGK
     expect(await readdir(folder())).toEqual(['part-00000.snappy.parquet']);
     expect(await countRows()).toEqual(point === 'after-commit' ? { n: 500, d: 500 } : { n: 300, d: 300 });
     await sleep(1200);
-    const rerun = await runCli([
-      'backfill',
-      '--from',
-      DAY,
-      '--to',
-      DAY,
-      '--raw',
-      raw,
-      '--lake',
-      lake,
-      '--workdir',
-      workdir,
-      '--config',
-      config,
-      '--json',
-    ]);
+    const rerun = await runCli(
+      backfillArgs({ from: DAY, to: DAY }, { raw, lake, workdir }, '--config', config, '--json'),
+    );
     expect(rerun.code, rerun.stderr).toBe(0);
     expect(parseSummary(rerun).partitions[0]).toMatchObject({
       action: 'converted',
@@ -147,5 +115,49 @@ describe.each(['after-staging', 'before-commit', 'after-commit'] as const)('SIGK
     });
     expect(await readdir(folder())).toEqual(['part-00000.snappy.parquet']);
     expect(await countRows()).toEqual({ n: 500, d: 500 });
+  });
+});
+
+// Ctrl-C hands the lease back: the partition is FAILED ("interrupted") and the next run, with
+// the default five-minute lease, converts it at once.
+describe('SIGINT during a conversion', () => {
+  let workdir: string;
+  let raw: string;
+  let lake: string;
+
+  beforeAll(async () => {
+    workdir = await makeTempDir('interrupt');
+    raw = join(workdir, 'raw');
+    lake = join(workdir, 'lake');
+    await writeRawObject(
+      raw,
+      flowKey(ACCOUNT, 'us-east-1', DAY, 'only'),
+      [V2_HEADER, ...lines(0, 50)].join('\n') + '\n',
+    );
+  });
+
+  afterAll(async () => {
+    await stopBookmarkServer(workdir);
+    await removeTempDir(workdir);
+  });
+
+  it('marks the partition interrupted, exits 130, and the next run converts it without waiting', async () => {
+    const marker = join(workdir, 'interrupt.marker');
+    const { child, done } = startCli(backfillArgs({ from: DAY, to: DAY }, { raw, lake, workdir }), {
+      ATHENA_LOGS_FAULT_POINT: 'after-staging',
+      ATHENA_LOGS_FAULT_MARKER: marker,
+    });
+    await waitFor(marker);
+
+    child.kill('SIGINT');
+    const interrupted = await done;
+    const status = parseSummary(await runCli(['status', '--lake', lake, '--workdir', workdir, '--json']));
+    const rerun = parseSummary(
+      await runCli(backfillArgs({ from: DAY, to: DAY }, { raw, lake, workdir }, '--json')),
+    );
+
+    expect(interrupted.code).toBe(130);
+    expect(status.partitions[0]).toMatchObject({ state: 'FAILED', error: 'interrupted by SIGINT' });
+    expect(rerun.partitions[0]).toMatchObject({ action: 'converted', rowsOut: 50 });
   });
 });

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseSummary, runCli, stopBookmarkServer } from '../fixtures/cli-runner.js';
+import { backfillArgs, parseSummary, runCli, stopBookmarkServer } from '../fixtures/cli-runner.js';
 import { DuckDBReader } from '../fixtures/duckdb-reader.js';
 import { writeRawObject } from '../fixtures/raw-objects.js';
 import { makeTempDir, removeTempDir } from '../fixtures/temp-dir.js';
@@ -171,20 +171,7 @@ describe('layouts, custom formats and named queries through the CLI', () => {
   it('converts afresh into a new lake: bookmarks are keyed by the lake', async () => {
     const other = join(workdir, 'lake-2');
     const summary = parseSummary(
-      await runCli([
-        'backfill',
-        '--from',
-        DAY,
-        '--to',
-        DAY,
-        '--raw',
-        raw,
-        '--lake',
-        other,
-        '--workdir',
-        workdir,
-        '--json',
-      ]),
+      await runCli(backfillArgs({ from: DAY, to: DAY }, { raw, lake: other, workdir }, '--json')),
     );
 
     expect(summary.partitions.map((entry) => entry.action)).toEqual(['converted']);

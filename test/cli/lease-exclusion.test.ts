@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseSummary, runCli, startCli, stopBookmarkServer } from '../fixtures/cli-runner.js';
+import { backfillArgs, parseSummary, runCli, startCli, stopBookmarkServer } from '../fixtures/cli-runner.js';
 import { DuckDBReader } from '../fixtures/duckdb-reader.js';
 import { flowKey, flowLine, V2_HEADER, writeRawObject } from '../fixtures/raw-objects.js';
 import { makeTempDir, removeTempDir } from '../fixtures/temp-dir.js';
@@ -40,20 +40,7 @@ describe('two runners at once', () => {
   });
 
   it('converts every partition exactly once and duplicates no row', async () => {
-    const args = [
-      'backfill',
-      '--from',
-      '2026-05-01',
-      '--to',
-      '2026-05-01',
-      '--raw',
-      raw,
-      '--lake',
-      lake,
-      '--workdir',
-      workdir,
-      '--json',
-    ];
+    const args = backfillArgs({ from: '2026-05-01', to: '2026-05-01' }, { raw, lake, workdir }, '--json');
 
     const [first, second] = await Promise.all([startCli(args).done, startCli(args).done]);
 

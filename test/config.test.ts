@@ -1,0 +1,75 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resolveConfig } from '../shared/config.js';
+import { UsageError } from '../shared/errors.js';
+import { makeTempDir, removeTempDir } from './fixtures/temp-dir.js';
+
+describe('resolveConfig', () => {
+  let dir: string;
+  const configFile = async (name: string, content: unknown) => {
+    const path = join(dir, name);
+    await writeFile(path, typeof content === 'string' ? content : JSON.stringify(content));
+    return path;
+  };
+
+  beforeAll(async () => {
+    dir = await makeTempDir('config');
+  });
+
+  afterAll(async () => {
+    await removeTempDir(dir);
+  });
+
+  it('defaults to the embedded workdir layout', async () => {
+    const config = await resolveConfig({}, dir);
+
+    expect(config).toMatchObject({
+      workdir: join(dir, '.athena-logs'),
+      raw: join(dir, '.athena-logs', 'raw'),
+      lake: join(dir, '.athena-logs', 'lake'),
+      rawIsDefault: true,
+      engine: 'duckdb',
+      retryBudget: 3,
+      parquetVersion: 'v2',
+    });
+    expect(config.sources.map((source) => source.name)).toEqual(['vpc_flow']);
+  });
+
+  it('lets flags win over the file, and the file over the defaults', async () => {
+    const path = await configFile('c.json', { lake: 'from-file', retryBudget: 5, leaseSeconds: 60 });
+
+    const config = await resolveConfig({ config: path, lake: 'from-flag', raw: 'raw-here' }, dir);
+
+    expect(config).toMatchObject({
+      lake: join(dir, 'from-flag'),
+      raw: join(dir, 'raw-here'),
+      rawIsDefault: false,
+      retryBudget: 5,
+      leaseSeconds: 60,
+    });
+  });
+
+  it.each([
+    [{ unknownKey: 1 }, /unknown key "unknownKey"/],
+    [{ retryBudget: 0 }, /retryBudget must be a whole number of at least 1/],
+    [{ duckdbMemoryLimit: 'lots' }, /duckdbMemoryLimit must be a size/],
+    [{ parquetVersion: 'v3' }, /parquetVersion must be "v1" or "v2"/],
+    [{ sources: ['vpc_flow', 'nope'] }, /Unknown source "nope"/],
+    ['{ not json', /is not valid JSON/],
+  ])('refuses a bad configuration file with a message naming the problem: %j', async (content, message) => {
+    const path = await configFile('bad.json', content);
+
+    await expect(resolveConfig({ config: path }, dir)).rejects.toThrow(message);
+    await expect(resolveConfig({ config: path }, dir)).rejects.toBeInstanceOf(UsageError);
+  });
+
+  it.each([
+    [{ engine: 'spark' }, /--engine must be duckdb, athena or glue/],
+    [{ engine: 'athena' }, /not available in this version yet/],
+    [{ lake: 's3://bucket/lake' }, /--engine duckdb reads and writes local folders/],
+    [{ config: 'missing.json' }, /cannot be read/],
+  ])('refuses flags it cannot honour: %j', async (flags, message) => {
+    await expect(resolveConfig(flags, dir)).rejects.toThrow(message);
+  });
+});
