@@ -164,7 +164,7 @@ export async function resolveConfig(
     // Two more than the cores: the next partitions decompress while DuckDB converts (one statement per core).
     concurrency: positiveInteger(file.concurrency, 'concurrency', availableParallelism() + 2),
     parquetVersion,
-    rowGroupSize: positiveInteger(file.rowGroupSize, 'rowGroupSize', 122_880),
+    rowGroupSize: positiveInteger(file.rowGroupSize, 'rowGroupSize', 65_536),
     duckdbMemoryLimit,
     bookmarkTable: file.bookmarkTable ?? 'athena_logs_bookmarks',
   };

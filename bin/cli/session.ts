@@ -32,7 +32,7 @@ export async function openSession(config: ResolvedConfig): Promise<Session> {
     memoryLimit: config.duckdbMemoryLimit,
     parquetVersion: config.parquetVersion,
     rowGroupSize: config.rowGroupSize,
-    stagingConcurrency: 2,
+    stagingConcurrency: 1,
   });
   // DuckDB loads while the bookmark server starts (a separate process on a fresh workdir).
   const [bookmarks] = await Promise.all([
