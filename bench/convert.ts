@@ -24,7 +24,7 @@ const args = benchArgs({
   interfaces: 300,
   'first-day': '2026-11-01',
   corpus: '',
-  runs: 2,
+  runs: 3,
 });
 const repoRoot = resolve(import.meta.dirname, '..', '..');
 const cli = join(repoRoot, 'dist', 'bin', 'athena-logs.js');
@@ -180,7 +180,8 @@ const figures = {
   conversionRuns: conversions.map((run) => Number(run.seconds.toFixed(3))),
   conversionMBps: Number((mb / conversion.seconds).toFixed(1)),
   ratioToGzipFloor: Number((conversion.seconds / floor.seconds).toFixed(2)),
-  peakRssMiB: Number((conversion.rss / 2 ** 20).toFixed(0)),
+  // The highest of all runs: the budget holds for every run, not only the fastest.
+  peakRssMiB: Number((Math.max(...conversions.map((run) => run.rss)) / 2 ** 20).toFixed(0)),
   rowsIn,
   rowsOut,
   topTalkersOnGzipSeconds: Number(query.onText.seconds.toFixed(3)),
