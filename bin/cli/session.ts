@@ -1,7 +1,6 @@
-import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { randomUUID } from 'node:crypto';
 import type { ResolvedConfig } from '../../shared/config.js';
+import { newRunnerId } from '../../shared/pipeline/runner-id.js';
 import type { BookmarkStore } from '../../shared/bookmarks/types.js';
 import type { DuckDBEngine } from '../../shared/engines/duckdb/engine.js';
 
@@ -43,7 +42,7 @@ export async function openSession(config: ResolvedConfig): Promise<Session> {
     config,
     engine,
     bookmarks: bookmarks.store,
-    runnerId: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+    runnerId: newRunnerId(),
     async close() {
       await engine.close();
       bookmarks.close();

@@ -105,12 +105,14 @@ export class DynamoBookmarkStore implements BookmarkStore {
       fingerprint: RawFingerprint;
       now?: number;
       skipIfSucceeded?: boolean;
+      isDeadOwner?: (owner: string) => boolean;
     },
   ): Promise<AcquireResult> {
     const now = options.now ?? Date.now();
     for (let round = 0; round < ACQUIRE_ROUNDS; round++) {
       const current = await this.get(key);
-      if (current !== undefined && holdsLiveLease(current, now)) {
+      const holderIsDead = options.isDeadOwner?.(current?.leaseOwner ?? '') === true;
+      if (current !== undefined && holdsLiveLease(current, now) && !holderIsDead) {
         return { acquired: false, holder: current.leaseOwner, leaseExpiresAt: current.leaseExpiresAt };
       }
       // Planned before another runner finished it: the work is done, do not repeat it.
@@ -121,7 +123,11 @@ export class DynamoBookmarkStore implements BookmarkStore {
       ) {
         return { acquired: false, upToDate: true };
       }
-      const bookmark = await this.takeLease(key, current, { ...options, now });
+      const bookmark = await this.takeLease(key, current, {
+        ...options,
+        now,
+        deadOwner: holderIsDead ? current?.leaseOwner : undefined,
+      });
       if (bookmark !== undefined) return { acquired: true, bookmark };
       // Another runner wrote between our read and our write: read again to see where it stands.
     }
@@ -164,7 +170,7 @@ export class DynamoBookmarkStore implements BookmarkStore {
   private takeLease(
     key: PartitionKey,
     current: Bookmark | undefined,
-    options: { owner: string; leaseMs: number; fingerprint: RawFingerprint; now: number },
+    options: { owner: string; leaseMs: number; fingerprint: RawFingerprint; now: number; deadOwner?: string },
   ): Promise<Bookmark | undefined> {
     const { owner, leaseMs, fingerprint, now } = options;
     const e = new ExpressionBuilder();
@@ -197,7 +203,10 @@ export class DynamoBookmarkStore implements BookmarkStore {
       condition = `attribute_not_exists(${e.name('pk')})`;
     } else {
       const lease = e.name('leaseExpiresAt');
-      const free = `(${e.name('state')} <> ${e.value('RUNNING')} OR attribute_not_exists(${lease}) OR ${lease} < ${e.value(now)})`;
+      // A holder known to be dead (a killed local process) gives its lease up before expiry.
+      const deadHolder =
+        options.deadOwner === undefined ? '' : ` OR ${e.name('leaseOwner')} = ${e.value(options.deadOwner)}`;
+      const free = `(${e.name('state')} <> ${e.value('RUNNING')} OR attribute_not_exists(${lease}) OR ${lease} < ${e.value(now)}${deadHolder})`;
       // updatedAt as read: any write since (another runner's lease or outcome) makes us read again.
       const unchanged = `${e.name('updatedAt')} = ${e.value(current.updatedAt)}`;
       condition = `${free} AND ${unchanged} AND ${this.fingerprintIs(e, current.fingerprint)}`;

@@ -71,6 +71,8 @@ export interface BookmarkStore {
       now?: number;
       /** Refuse (`upToDate`) when another runner already converted this very fingerprint. */
       skipIfSucceeded?: boolean;
+      /** True for a lease owner known to be dead (e.g. a killed process on this host): its live lease is taken over. */
+      isDeadOwner?: (owner: string) => boolean;
     },
   ): Promise<AcquireResult>;
   /** Extends a lease this owner still holds; false when it was lost. */

@@ -8,6 +8,7 @@ import { listLocalObjects, localPathOf } from '../storage/local-folder.js';
 import { commitPartition, stageRejects } from './commit.js';
 import { stagingFolder } from './lake-layout.js';
 import { faultPoint } from './fault-points.js';
+import { isDeadLocalRunner } from './runner-id.js';
 import type { PartitionOutcome, PipelineOptions } from './types.js';
 
 /** Staging folders of crashed runs are removed once they are this old. */
@@ -106,10 +107,15 @@ export async function runPipeline(options: PipelineOptions): Promise<PartitionOu
     const bookmark = bookmarks.get(
       `${partition.source.name}|${partition.date}|${partition.account}|${partition.region}`,
     );
-    const decision = decide(bookmark, partition.fingerprint, { ...options, now: now() });
+    const decision = decide(bookmark, partition.fingerprint, {
+      ...options,
+      now: now(),
+      isDeadOwner: isDeadLocalRunner,
+    });
     return { partition, bookmark, decision };
   });
   const toConvert = planned.filter((entry) => entry.decision.action === 'convert');
+  await faultPoint('after-planning');
   options.onEvent?.({ type: 'planned', toConvert: toConvert.length, total: planned.length });
   if (toConvert.length > 0)
     await options.engine.prepare?.({ conversions: toConvert.length, concurrency: options.concurrency });
@@ -183,7 +189,17 @@ async function convertOne(
     owner: options.runnerId,
     leaseMs: options.leaseMs,
     fingerprint: partition.fingerprint,
+    // Planned before another runner finished it: the work is done, never repeat it.
+    skipIfSucceeded: true,
+    isDeadOwner: isDeadLocalRunner,
   });
+  if (!lease.acquired && lease.upToDate) {
+    return outcomeOf(partition, {
+      action: 'up-to-date',
+      state: 'SUCCEEDED',
+      reason: 'converted meanwhile by another runner',
+    });
+  }
   if (!lease.acquired) {
     return outcomeOf(partition, {
       action: 'skipped',

@@ -2,7 +2,10 @@ import type { Bookmark, RawFingerprint } from '../bookmarks/types.js';
 
 /** What the plan does with a partition. */
 export type Decision =
-  | { action: 'convert'; reason: 'new' | 'late-data' | 'retry' | 'backfill' | 'lease-expired' | 'pending' }
+  | {
+      action: 'convert';
+      reason: 'new' | 'late-data' | 'retry' | 'backfill' | 'lease-expired' | 'holder-died' | 'pending';
+    }
   | { action: 'up-to-date' }
   | { action: 'held'; holder?: string }
   | { action: 'failed-final'; attempts: number };
@@ -14,6 +17,8 @@ export interface DecideOptions {
   backfill: boolean;
   retryFailed: boolean;
   now: number;
+  /** True for a lease owner known to be dead (a killed process on this host). */
+  isDeadOwner?: (owner: string) => boolean;
 }
 
 export function sameFingerprint(a: RawFingerprint | undefined, b: RawFingerprint): boolean {
@@ -41,6 +46,8 @@ export function decide(
       return { action: 'convert', reason: 'pending' };
     case 'RUNNING':
       if ((bookmark.leaseExpiresAt ?? 0) < options.now) return { action: 'convert', reason: 'lease-expired' };
+      if (bookmark.leaseOwner && options.isDeadOwner?.(bookmark.leaseOwner))
+        return { action: 'convert', reason: 'holder-died' };
       return { action: 'held', holder: bookmark.leaseOwner };
     case 'FAILED':
       if (changed) return { action: 'convert', reason: 'late-data' };

@@ -213,6 +213,27 @@ describe('DynamoBookmarkStore', () => {
     expect(await store.get(KEY)).toMatchObject({ state: 'RUNNING', leaseOwner: 'c', attempts: 1 });
   });
 
+  it('takes over a live lease only from an owner the caller knows to be dead', async () => {
+    await store.acquire(KEY, { owner: 'host:111:a', leaseMs: LEASE_MS, fingerprint: FP });
+
+    const alive = await store.acquire(KEY, {
+      owner: 'b',
+      leaseMs: LEASE_MS,
+      fingerprint: FP,
+      isDeadOwner: () => false,
+    });
+    const dead = await store.acquire(KEY, {
+      owner: 'c',
+      leaseMs: LEASE_MS,
+      fingerprint: FP,
+      isDeadOwner: (owner) => owner === 'host:111:a',
+    });
+
+    expect(alive).toMatchObject({ acquired: false, holder: 'host:111:a' });
+    expect(dead.acquired).toBe(true);
+    expect(await store.get(KEY)).toMatchObject({ state: 'RUNNING', leaseOwner: 'c', attempts: 2 });
+  });
+
   it('acquires a FAILED partition again and clears its error', async () => {
     await store.acquire(KEY, { owner: 'a', leaseMs: LEASE_MS, fingerprint: FP });
     await store.fail(KEY, 'a', 'boom');

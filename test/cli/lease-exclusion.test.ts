@@ -1,9 +1,25 @@
+import { access, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backfillArgs, parseSummary, runCli, startCli, stopBookmarkServer } from '../fixtures/cli-runner.js';
 import { DuckDBReader } from '../fixtures/duckdb-reader.js';
 import { flowKey, flowLine, V2_HEADER, writeRawObject } from '../fixtures/raw-objects.js';
 import { makeTempDir, removeTempDir } from '../fixtures/temp-dir.js';
+
+async function waitForFile(path: string): Promise<void> {
+  for (let waited = 0; waited < 30_000; waited += 50) {
+    if (
+      await access(path).then(
+        () => true,
+        () => false,
+      )
+    )
+      return;
+    await sleep(50);
+  }
+  throw new Error(`${path} did not appear`);
+}
 
 const ACCOUNTS = ['222222222222', '033333333333'];
 const REGIONS = ['us-east-1', 'eu-west-1', 'ap-northeast-1'];
@@ -63,5 +79,42 @@ describe('two runners at once', () => {
     expect(total?.n).toBe(ACCOUNTS.length * REGIONS.length * 2000);
     const status = parseSummary(await runCli(['status', '--lake', lake, '--workdir', workdir, '--json']));
     expect(status.partitions.every((entry) => entry.state === 'SUCCEEDED')).toBe(true);
+  });
+
+  it('never repeats a conversion another runner finished after this one planned it', async () => {
+    // Prepare: late data for every partition, and runner B stops right after planning.
+    for (const account of ACCOUNTS) {
+      for (const region of REGIONS) {
+        const body = Array.from({ length: 10 }, (_, index) => flowLine(account, 5000 + index));
+        await writeRawObject(
+          raw,
+          flowKey(account, region, '2026-05-01', 'late'),
+          [V2_HEADER, ...body].join('\n') + '\n',
+        );
+      }
+    }
+    const args = backfillArgs({ from: '2026-05-01', to: '2026-05-01' }, { raw, lake, workdir }, '--json');
+    const marker = join(workdir, 'planned.marker');
+    const release = join(workdir, 'planned.release');
+    const planner = startCli(args, {
+      ATHENA_LOGS_FAULT_POINT: 'after-planning',
+      ATHENA_LOGS_FAULT_MARKER: marker,
+      ATHENA_LOGS_FAULT_RELEASE: release,
+    });
+    await waitForFile(marker);
+
+    // Act: runner A converts everything while B waits, then B goes on with its stale plan.
+    const first = parseSummary(await runCli(args));
+    await writeFile(release, 'go');
+    const second = await planner.done;
+
+    // Assess
+    expect(first.partitions.map((entry) => entry.action)).toEqual(Array(6).fill('converted'));
+    expect(second.code, second.stderr).toBe(0);
+    expect(parseSummary(second).partitions.map((entry) => entry.action)).toEqual(Array(6).fill('up-to-date'));
+    const [total] = await reader.rows(
+      `SELECT count(*)::INTEGER AS n FROM read_parquet('${lake}/vpc_flow/*/*/*/*/*/*.parquet')`,
+    );
+    expect(total?.n).toBe(ACCOUNTS.length * REGIONS.length * 2010);
   });
 });

@@ -90,6 +90,20 @@ describe('decide', () => {
       { action: 'held', holder: 'runner-a' },
     ],
     [
+      'RUNNING, live lease of a holder known to be dead',
+      bookmark('RUNNING', { leaseOwner: 'host:4242:dead', leaseExpiresAt: NOW + 60_000 }),
+      { isDeadOwner: (owner) => owner === 'host:4242:dead' },
+      FINGERPRINT,
+      { action: 'convert', reason: 'holder-died' },
+    ],
+    [
+      'RUNNING, live lease of a holder alive',
+      bookmark('RUNNING', { leaseOwner: 'host:4242:alive', leaseExpiresAt: NOW + 60_000 }),
+      { isDeadOwner: () => false },
+      FINGERPRINT,
+      { action: 'held', holder: 'host:4242:alive' },
+    ],
+    [
       'RUNNING, expired lease',
       bookmark('RUNNING', { leaseOwner: 'runner-a', leaseExpiresAt: NOW - 1 }),
       {},
