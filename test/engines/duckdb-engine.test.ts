@@ -733,3 +733,22 @@ describe('DuckDBEngine.convert: CRLF line endings', () => {
     expect(result).toMatchObject({ rowsIn: 1, rowsOut: 1, rowsRejected: 0 });
   });
 });
+
+describe('DuckDBEngine.convert: lines DuckDB itself would drop', () => {
+  it('quarantines a 3 MB line (over DuckDB’s silent 2 MiB limit) and reconciles', async () => {
+    const long = `2 012345678901 eni-${'x'.repeat(3 * 1024 * 1024)} 10.0.0.1 10.0.0.2 1 2 6 1 100 1 2 ACCEPT OK`;
+    const key = rawKey('long-line.log.gz');
+
+    const { result } = await harness.convert([{ key, content: gz([V2_HEADER, v2Line(), long, v2Line()]) }]);
+
+    expect(result).toMatchObject({ rowsIn: 3, rowsOut: 2, rowsRejected: 1 });
+    expect(result.rejects).toEqual([
+      {
+        key,
+        line: 3,
+        reason: `line of ${long.length} bytes is longer than the 1048576-byte limit`,
+        text: long.slice(0, 65_536),
+      },
+    ]);
+  });
+});

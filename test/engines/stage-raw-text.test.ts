@@ -5,7 +5,12 @@ import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stageRawText, MAX_REJECT_TEXT, type LineCheck } from '../../shared/engines/duckdb/stage-raw-text.js';
+import {
+  stageRawText,
+  MAX_LINE_BYTES,
+  MAX_REJECT_TEXT,
+  type LineCheck,
+} from '../../shared/engines/duckdb/stage-raw-text.js';
 import { UnreadableObjectError } from '../../shared/errors.js';
 import { V2_HEADER, textOf, v2Line } from '../fixtures/flow-log-lines.js';
 import { makeTempDir, removeTempDir } from '../fixtures/temp-dir.js';
@@ -286,27 +291,38 @@ describe('stageRawText', () => {
     expect(result.bytesIn).toBe(content.length);
   });
 
-  it('handles a 10 MB single line (gzip and plain, with and without newline)', async () => {
-    // Prepare
+  it('quarantines a 10 MB line early, keeping its number, its length and its first 64 KiB (gzip and plain, with and without newline)', async () => {
+    // Prepare: DuckDB would skip such a line silently, so the stager must refuse it.
     const line = `2 ${'z'.repeat(10 * 1024 * 1024)}`;
 
-    for (const content of [gzipSync(`${V2_HEADER}\n${line}\n`), Buffer.from(`${V2_HEADER}\n${line}`)]) {
+    for (const content of [
+      gzipSync(`${V2_HEADER}\n${line}\n${v2Line()}\n`),
+      Buffer.from(`${V2_HEADER}\n${v2Line()}\n${line}`),
+    ]) {
       // Act
       const { result, staged } = await stage('huge.log', content);
       // Assess
-      expect(result.lines).toBe(2);
-      expect(result.blankLines).toBe(0);
+      expect(result.lines).toBe(3);
       expect(result.firstLine).toBe(V2_HEADER);
-      expect(staged.length).toBe(V2_HEADER.length + 1 + line.length + 1);
+      expect(result.earlyRejects).toHaveLength(1);
+      const [reject] = result.earlyRejects;
+      expect(reject?.reason).toBe(
+        `line of ${line.length} bytes is longer than the ${MAX_LINE_BYTES}-byte limit`,
+      );
+      expect(reject?.text).toBe(line.slice(0, MAX_REJECT_TEXT));
+      // The engine sees a blank line in its place, so its line numbers still match the object's.
+      expect(staged.toString().split('\n')).toHaveLength(4);
+      expect(staged.length).toBe(V2_HEADER.length + v2Line().length + 3);
     }
+    expect(MAX_LINE_BYTES).toBeLessThan(2 * 1024 * 1024);
   });
 
-  it('reads a 10 MB single first line as the first line', async () => {
+  it('refuses an object whose first line is over the limit: it holds no header', async () => {
     const line = 'q'.repeat(10 * 1024 * 1024);
-    const { result } = await stage('huge-first.log.gz', gzipSync(line));
 
-    expect(result.lines).toBe(1);
-    expect(result.firstLine?.length).toBe(line.length);
+    await expect(stage('huge-first.log.gz', gzipSync(line))).rejects.toThrow(
+      /huge-first\.log\.gz.*first line is longer than/,
+    );
   });
 
   it('drops a trailing carriage return from the first line', async () => {

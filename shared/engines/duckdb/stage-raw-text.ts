@@ -9,6 +9,11 @@ const NUL = 0x00;
 const CARRIAGE_RETURN = 0x0d;
 /** Reject records keep at most this much of an oversized line: the raw object stays the source of truth. */
 export const MAX_REJECT_TEXT = 65_536;
+/**
+ * Longest line handed to the engine. DuckDB silently skips lines over its own limit (2 MiB), so
+ * longer ones are quarantined here; no real log record comes near either.
+ */
+export const MAX_LINE_BYTES = 1_048_576;
 
 /** A line refused before the engine sees it (the engine sees a blank line in its place). */
 export interface EarlyReject {
@@ -43,11 +48,20 @@ async function isGzip(path: string): Promise<boolean> {
   }
 }
 
-/** Counts '\n' bytes: the line count is measured here, on its own, not derived from the engine's. */
-function countByte(buffer: Buffer, byte: number): number {
+/**
+ * Counts newlines (the line count is measured here, on its own, not derived from the engine's)
+ * and finds the longest run between them; `lead` bytes of the first line came in earlier chunks.
+ */
+function scanNewlines(buffer: Buffer, lead: number): { count: number; longest: number } {
   let count = 0;
-  for (let at = buffer.indexOf(byte); at !== -1; at = buffer.indexOf(byte, at + 1)) count += 1;
-  return count;
+  let longest = 0;
+  let lineStart = -lead;
+  for (let at = buffer.indexOf(NEWLINE); at !== -1; at = buffer.indexOf(NEWLINE, at + 1)) {
+    count += 1;
+    if (at - lineStart > longest) longest = at - lineStart;
+    lineStart = at + 1;
+  }
+  return { count, longest };
 }
 
 /** Empty lines, also CRLF ones ("\r\n"); the first counts only when `complete` starts a line. */
@@ -92,9 +106,11 @@ export async function stageRawText(
       check = lineCheck?.(result.firstLine);
     }
     const firstLineNumber = result.lines + 1;
-    result.lines += countByte(complete, NEWLINE);
+    const scan = scanNewlines(complete, 0);
+    result.lines += scan.count;
     result.blankLines += countBlankLines(complete, true);
-    if (check === undefined && complete.indexOf(NUL) === -1) return write(complete);
+    if (check === undefined && scan.longest <= MAX_LINE_BYTES && complete.indexOf(NUL) === -1)
+      return write(complete);
     return write(screenLines(complete, firstLineNumber, check, result.earlyRejects));
   };
   try {
@@ -106,18 +122,51 @@ export async function stageRawText(
     // A failed write (missing folder, full disk) ends the read loop instead of going uncaught.
     output = createWriteStream(targetPath, { highWaterMark: 1 << 20 });
     output.on('error', (error) => stream.destroy(error));
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
+    // An over-long line is not kept whole: its first bytes (for the reject) and its length are.
+    let overlong: { prefix: Buffer; length: number } | undefined;
+    const endOverlong = async (): Promise<void> => {
+      if (!overlong) return;
+      result.lines += 1;
+      result.earlyRejects.push({
+        line: result.lines,
+        reason: `line of ${overlong.length} bytes is longer than the ${MAX_LINE_BYTES}-byte limit`,
+        text: overlong.prefix.toString('utf8'),
+      });
+      overlong = undefined;
+      await write(Buffer.from('\n'));
+    };
+    for await (const received of stream as AsyncIterable<Buffer>) {
+      let chunk = received;
+      if (overlong) {
+        const end = chunk.indexOf(NEWLINE);
+        overlong.length += end === -1 ? chunk.length : end;
+        if (end === -1) continue;
+        await endOverlong();
+        chunk = chunk.subarray(end + 1);
+      }
       const lastNewline = chunk.lastIndexOf(NEWLINE);
       if (lastNewline === -1) {
         carry = carry.length === 0 ? chunk : Buffer.concat([carry, chunk]);
+        if (carry.length > MAX_LINE_BYTES) {
+          if (result.firstLine === undefined) {
+            throw new Error(`its first line is longer than ${MAX_LINE_BYTES} bytes, so it holds no header`);
+          }
+          overlong = { prefix: Buffer.from(carry.subarray(0, MAX_REJECT_TEXT)), length: carry.length };
+          carry = Buffer.alloc(0);
+        }
         continue;
       }
       const head = chunk.subarray(0, lastNewline + 1);
-      const clean = check === undefined && head.indexOf(NUL) === -1 && carry.indexOf(NUL) === -1;
+      const scan = scanNewlines(head, carry.length);
+      const clean =
+        check === undefined &&
+        scan.longest <= MAX_LINE_BYTES &&
+        head.indexOf(NUL) === -1 &&
+        carry.indexOf(NUL) === -1;
       if (result.firstLine !== undefined && clean) {
         // The fast path copies nothing: the partial line carried over and this chunk's complete
         // lines are written as they are (nearly every chunk of every object).
-        result.lines += countByte(head, NEWLINE);
+        result.lines += scan.count;
         result.blankLines += countBlankLines(head, carry.length === 0);
         if (carry.length > 0) await write(carry);
         await write(head);
@@ -127,6 +176,7 @@ export async function stageRawText(
       carry = chunk.subarray(lastNewline + 1);
     }
     // A last line without its newline is still a line.
+    await endOverlong();
     if (carry.length > 0) await accept(Buffer.concat([carry, Buffer.from('\n')]));
     result.bytesIn = input.bytesRead;
     output.end();
@@ -153,7 +203,9 @@ function screenLines(
     const end = complete.indexOf(NEWLINE, start);
     const line = complete.subarray(start, end);
     let reason: string | undefined;
-    if (line.indexOf(NUL) !== -1) reason = 'line contains a NUL byte';
+    if (line.length > MAX_LINE_BYTES)
+      reason = `line of ${line.length} bytes is longer than the ${MAX_LINE_BYTES}-byte limit`;
+    else if (line.indexOf(NUL) !== -1) reason = 'line contains a NUL byte';
     else if (check && line.length > 0 && lineNumber > 1)
       reason = check(line.toString('utf8').replace(/\r$/, ''));
     if (reason === undefined) pieces.push(complete.subarray(start, end + 1));
