@@ -33,11 +33,9 @@ export async function openSession(config: ResolvedConfig): Promise<Session> {
     rowGroupSize: config.rowGroupSize,
     stagingConcurrency: 1,
   });
-  // DuckDB loads while the bookmark server starts (a separate process on a fresh workdir).
-  const [bookmarks] = await Promise.all([
-    openLocalBookmarks(config.workdir, { tableName: config.bookmarkTable }),
-    engine.database(),
-  ]);
+  // DuckDB opens on first use (a conversion opens it while its objects decompress): the start-up
+  // path is the bookmark server's, and nothing else should compete with it for the cores.
+  const bookmarks = await openLocalBookmarks(config.workdir, { tableName: config.bookmarkTable });
   return {
     config,
     engine,

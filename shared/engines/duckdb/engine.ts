@@ -88,6 +88,7 @@ export class DuckDBEngine implements ConversionEngine {
   readonly name = 'duckdb';
   private instance: Promise<DuckDBInstance> | undefined;
   private readonly slots: Semaphore;
+  private threadsPerStatement: number | undefined;
 
   constructor(private readonly options: DuckDBEngineOptions) {
     this.slots = new Semaphore(options.statementSlots ?? options.threads ?? availableParallelism());
@@ -95,7 +96,10 @@ export class DuckDBEngine implements ConversionEngine {
 
   /** The engine's DuckDB instance, opened on first use (also serves local queries over the lake). */
   database(): Promise<DuckDBInstance> {
-    this.instance ??= openDuckDB(this.options);
+    this.instance ??= openDuckDB({
+      ...this.options,
+      threads: this.threadsPerStatement ?? this.options.threads,
+    });
     return this.instance;
   }
 
@@ -108,7 +112,10 @@ export class DuckDBEngine implements ConversionEngine {
     const slots = this.options.statementSlots ?? cores;
     const running = Math.max(1, Math.min(plan.conversions, plan.concurrency, slots));
     const threads = Math.max(1, Math.floor(cores / running));
-    await withConnection(await this.database(), (connection) => connection.run(`SET threads = ${threads}`));
+    this.threadsPerStatement = threads;
+    // Not opened yet: the first conversion opens DuckDB with these threads, off the start-up path.
+    if (!this.instance) return;
+    await withConnection(await this.instance, (connection) => connection.run(`SET threads = ${threads}`));
   }
 
   async convert(request: ConvertRequest): Promise<ConvertResult> {
