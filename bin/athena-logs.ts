@@ -38,6 +38,7 @@ function wholeNumber(value: string | undefined, flag: string, fallback: number):
 async function withSession(
   flags: CommandFlags,
   work: (session: Session, config: ResolvedConfig) => Promise<number>,
+  options: { engine: boolean } = { engine: true },
 ): Promise<number> {
   const config = await resolveConfig(flags);
   await startBookmarkServerEarly(config);
@@ -46,7 +47,7 @@ async function withSession(
     if (seeded > 0 && !flags.json)
       process.stderr.write(`Generated ${seeded} demo VPC flow log objects under ${config.raw}\n`);
   }
-  const session = await openSession(config);
+  const session = await openSession(config, options);
   handOverLeasesOnInterrupt();
   try {
     return await work(session, config);
@@ -149,12 +150,15 @@ function buildProgram(setExitCode: (code: number) => void): Command {
     .option('--to <day>', 'last day, YYYY-MM-DD')
     .action(
       action((flags) =>
-        withSession(flags, (session) =>
-          statusCommand(session, {
-            from: flags.from ? parseDay(flags.from, '--from') : undefined,
-            to: flags.to ? parseDay(flags.to, '--to') : undefined,
-            json: flags.json === true,
-          }),
+        withSession(
+          flags,
+          (session) =>
+            statusCommand(session, {
+              from: flags.from ? parseDay(flags.from, '--from') : undefined,
+              to: flags.to ? parseDay(flags.to, '--to') : undefined,
+              json: flags.json === true,
+            }),
+          { engine: false },
         ),
       ),
     );

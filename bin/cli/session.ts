@@ -20,7 +20,7 @@ export async function startBookmarkServerEarly(config: ResolvedConfig): Promise<
   ensureLocalBookmarkServer(join(config.workdir, 'bookmarks')).catch(() => undefined);
 }
 
-export async function openSession(config: ResolvedConfig): Promise<Session> {
+export async function openSession(config: ResolvedConfig, options: { engine: boolean }): Promise<Session> {
   // The AWS SDK and DuckDB are loaded only now, after the bookmark server was asked to start.
   const [{ openLocalBookmarks }, { DuckDBEngine }] = await Promise.all([
     import('../../shared/bookmarks/local.js'),
@@ -33,9 +33,12 @@ export async function openSession(config: ResolvedConfig): Promise<Session> {
     rowGroupSize: config.rowGroupSize,
     stagingConcurrency: 1,
   });
-  // DuckDB opens on first use (a conversion opens it while its objects decompress): the start-up
-  // path is the bookmark server's, and nothing else should compete with it for the cores.
-  const bookmarks = await openLocalBookmarks(config.workdir, { tableName: config.bookmarkTable });
+  // DuckDB loads while the bookmark server starts (a separate process on a fresh workdir);
+  // commands that only read bookmarks never load it.
+  const [bookmarks] = await Promise.all([
+    openLocalBookmarks(config.workdir, { tableName: config.bookmarkTable }),
+    options.engine ? engine.database() : undefined,
+  ]);
   return {
     config,
     engine,
