@@ -1,6 +1,5 @@
-import { access, readdir } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeAll, afterAll, describe, expect, it } from 'vitest';
 import {
   backfillArgs,
@@ -8,6 +7,7 @@ import {
   runCli,
   startCli,
   stopBookmarkServer,
+  waitForFile,
   writeConfig,
 } from '../fixtures/cli-runner.js';
 import { DuckDBReader } from '../fixtures/duckdb-reader.js';
@@ -18,21 +18,6 @@ const ACCOUNT = '111111111111';
 const DAY = '2026-04-10';
 const lines = (from: number, count: number) =>
   Array.from({ length: count }, (_, index) => flowLine(ACCOUNT, from + index));
-
-async function waitFor(path: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (
-      await access(path).then(
-        () => true,
-        () => false,
-      )
-    )
-      return;
-    await sleep(50);
-  }
-  throw new Error(`${path} did not appear within ${timeoutMs} ms`);
-}
 
 // A conversion killed (SIGKILL) at any point leaves the previous version complete and nothing
 // partial in the partition folder; the next run finishes with the same rows as an uninterrupted run.
@@ -94,7 +79,7 @@ describe.each(['after-staging', 'before-commit', 'after-commit'] as const)('SIGK
         ATHENA_LOGS_FAULT_MARKER: marker,
       },
     );
-    await waitFor(marker);
+    await waitForFile(marker);
 
     // Act
     child.kill('SIGKILL');
@@ -147,7 +132,7 @@ describe('SIGINT during a conversion', () => {
       ATHENA_LOGS_FAULT_POINT: 'after-staging',
       ATHENA_LOGS_FAULT_MARKER: marker,
     });
-    await waitFor(marker);
+    await waitForFile(marker);
 
     child.kill('SIGINT');
     const interrupted = await done;

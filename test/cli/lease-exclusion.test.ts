@@ -1,25 +1,17 @@
-import { access, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backfillArgs, parseSummary, runCli, startCli, stopBookmarkServer } from '../fixtures/cli-runner.js';
+import {
+  backfillArgs,
+  parseSummary,
+  runCli,
+  startCli,
+  stopBookmarkServer,
+  waitForFile,
+} from '../fixtures/cli-runner.js';
 import { DuckDBReader } from '../fixtures/duckdb-reader.js';
 import { flowKey, flowLine, V2_HEADER, writeRawObject } from '../fixtures/raw-objects.js';
 import { makeTempDir, removeTempDir } from '../fixtures/temp-dir.js';
-
-async function waitForFile(path: string): Promise<void> {
-  for (let waited = 0; waited < 30_000; waited += 50) {
-    if (
-      await access(path).then(
-        () => true,
-        () => false,
-      )
-    )
-      return;
-    await sleep(50);
-  }
-  throw new Error(`${path} did not appear`);
-}
 
 const ACCOUNTS = ['222222222222', '033333333333'];
 const REGIONS = ['us-east-1', 'eu-west-1', 'ap-northeast-1'];

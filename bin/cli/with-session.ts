@@ -1,0 +1,41 @@
+import { resolveConfig, type GlobalFlags, type ResolvedConfig } from '../../shared/config.js';
+import { seedDemoData } from '../../shared/demo/seed-demo.js';
+import { releaseHeldLeases } from '../../shared/pipeline/held-leases.js';
+import { yesterdayUtc } from '../../shared/plan/dates.js';
+import { openSession, startBookmarkServerEarly, type Session } from './session.js';
+
+/**
+ * Ctrl-C or a TERM signal marks the partitions being converted as FAILED ("interrupted"), which
+ * releases their leases: the next run retries them at once instead of waiting for expiry.
+ */
+function handOverLeasesOnInterrupt(): void {
+  const onSignal = (signal: NodeJS.Signals) => {
+    const code = signal === 'SIGINT' ? 130 : 143;
+    setTimeout(() => process.exit(code), 3000).unref();
+    void releaseHeldLeases(`interrupted by ${signal}`).finally(() => process.exit(code));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+}
+
+/** Opens a session for a command, runs it, closes the session, and returns the exit code. */
+export async function withSession(
+  flags: GlobalFlags & { json?: boolean },
+  work: (session: Session, config: ResolvedConfig) => Promise<number>,
+  options: { engine: boolean } = { engine: true },
+): Promise<number> {
+  const config = await resolveConfig(flags);
+  await startBookmarkServerEarly(config);
+  if (config.rawIsDefault) {
+    const seeded = await seedDemoData(config.raw, yesterdayUtc());
+    if (seeded > 0 && !flags.json)
+      process.stderr.write(`Generated ${seeded} demo VPC flow log objects under ${config.raw}\n`);
+  }
+  const session = await openSession(config, options);
+  handOverLeasesOnInterrupt();
+  try {
+    return await work(session, config);
+  } finally {
+    await session.close();
+  }
+}
