@@ -158,6 +158,24 @@ describe('layouts, custom formats and named queries through the CLI', () => {
     expect(bad.stderr).toMatch(/--param zone=.* is not valid/);
   });
 
+  it('limits status and queries to the days asked for', async () => {
+    const before = parseSummary(await cli('status', '--from', '2026-06-01', '--to', '2026-06-14', '--json'));
+    const on = parseSummary(await cli('status', '--from', DAY, '--to', DAY, '--json'));
+    const otherDays = await cli(
+      'query',
+      'top-talkers',
+      '--from',
+      '2026-06-16',
+      '--to',
+      '2026-06-20',
+      '--json',
+    );
+
+    expect(before.partitions).toEqual([]);
+    expect(on.partitions.map((entry) => entry.date)).toEqual([DAY]);
+    expect(JSON.parse(otherDays.stdout).rows).toEqual([]);
+  });
+
   it('prints the bookmarks as a table, and reports a fresh lake as empty', async () => {
     const status = await cli('status');
     const empty = await runCli(['status', '--lake', join(workdir, 'other-lake'), '--workdir', workdir]);
