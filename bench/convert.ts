@@ -10,6 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { quoteLiteral, quoteLiteralList } from '../shared/sql/identifiers.js';
 import { benchArgs } from './args.js';
@@ -64,10 +65,14 @@ function gzipFloor(files: string[]): { seconds: number; bytes: number } {
 async function stopBookmarkServer(workdir: string): Promise<void> {
   const info = await readFile(join(workdir, 'bookmarks', 'server.json'), 'utf8').catch(() => undefined);
   if (!info) return;
-  try {
-    process.kill((JSON.parse(info) as { pid: number }).pid);
-  } catch {
-    // already gone
+  const { pid } = JSON.parse(info) as { pid: number };
+  for (let waited = 0; waited < 5_000; waited += 50) {
+    try {
+      process.kill(pid, waited === 0 ? 'SIGTERM' : 0);
+    } catch {
+      return; // gone
+    }
+    await sleep(50);
   }
 }
 
@@ -170,7 +175,8 @@ const conversion = conversions.reduce((best, run) => (run.seconds < best.seconds
 const rowsIn = conversion.summary.partitions.reduce((sum, entry) => sum + entry.rowsIn, 0);
 const rowsOut = conversion.summary.partitions.reduce((sum, entry) => sum + entry.rowsOut, 0);
 const query = await queryBench(files, conversion.lake);
-for (const run of conversions) await rm(run.workdir, { recursive: true, force: true });
+for (const run of conversions)
+  await rm(run.workdir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
 
 const mb = floor.bytes / 1e6;
 const figures = {
