@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { UsageError } from './errors.js';
 import { AVAILABLE_SOURCES, SOURCES, type LogSource, type SourceName } from './sources/index.js';
 
@@ -92,7 +92,49 @@ async function readConfigFile(path: string): Promise<ConfigFile> {
       );
     }
   }
+  checkConfigTypes(parsed as Record<string, unknown>, path);
   return parsed as ConfigFile;
+}
+
+/** DynamoDB's rule for table names. */
+const TABLE_NAME = /^[a-zA-Z0-9_.-]{3,255}$/;
+
+/** Fails with the key's name when a value has the wrong type: nothing reaches the code unchecked. */
+function checkConfigTypes(config: Record<string, unknown>, path: string): void {
+  const fail = (key: string, expected: string): never => {
+    throw new UsageError(
+      `Configuration file ${path}: "${key}" must be ${expected}, not ${JSON.stringify(config[key])}.`,
+      {
+        key: path,
+        field: key,
+      },
+    );
+  };
+  for (const key of [
+    'workdir',
+    'raw',
+    'lake',
+    'engine',
+    'parquetVersion',
+    'duckdbMemoryLimit',
+    'bookmarkTable',
+  ] as const) {
+    if (key in config && (typeof config[key] !== 'string' || config[key] === ''))
+      fail(key, 'a non-empty string');
+  }
+  if ('sources' in config) {
+    const sources = config.sources;
+    if (
+      !Array.isArray(sources) ||
+      sources.length === 0 ||
+      !sources.every((name) => typeof name === 'string')
+    ) {
+      fail('sources', 'a non-empty list of source names');
+    }
+  }
+  if ('bookmarkTable' in config && !TABLE_NAME.test(String(config.bookmarkTable))) {
+    fail('bookmarkTable', 'a DynamoDB table name (3–255 letters, digits, "_", "-", ".")');
+  }
 }
 
 function positiveInteger(value: unknown, name: string, fallback: number): number {
@@ -117,22 +159,32 @@ function sourcesOf(names: readonly string[]): LogSource[] {
   });
 }
 
+/** An absolute local path, or an s3:// URL as it is. */
+function locate(base: string, location: string): string {
+  return location.startsWith('s3://') ? location : resolve(base, location);
+}
+
 /** Merges flags over the configuration file over defaults, and checks the result. */
 export async function resolveConfig(
   flags: GlobalFlags,
   cwd: string = process.cwd(),
 ): Promise<ResolvedConfig> {
-  const file = flags.config ? await readConfigFile(resolve(cwd, flags.config)) : {};
-  const workdir = resolve(cwd, flags.workdir ?? file.workdir ?? '.athena-logs');
-  const rawFlag = flags.raw ?? file.raw;
-  const lake = flags.lake ?? file.lake ?? resolve(workdir, 'lake');
+  const configPath = flags.config ? resolve(cwd, flags.config) : undefined;
+  const file = configPath ? await readConfigFile(configPath) : {};
+  // Flags are relative to where the command runs; a file's paths to the file's own folder.
+  const fileBase = configPath ? dirname(configPath) : cwd;
+  const location = (flag: string | undefined, fromFile: string | undefined): string | undefined =>
+    flag !== undefined ? locate(cwd, flag) : fromFile !== undefined ? locate(fileBase, fromFile) : undefined;
+  const workdir = location(flags.workdir, file.workdir) ?? resolve(cwd, '.athena-logs');
+  const rawLocation = location(flags.raw, file.raw);
+  const lake = location(flags.lake, file.lake) ?? resolve(workdir, 'lake');
   const engine = (flags.engine ?? file.engine ?? 'duckdb') as EngineName;
   if (!['duckdb', 'athena', 'glue'].includes(engine)) {
     throw new UsageError(`--engine must be duckdb, athena or glue, not "${engine}".`, { field: 'engine' });
   }
-  if (engine === 'duckdb' && (lake.startsWith('s3://') || (rawFlag ?? '').startsWith('s3://'))) {
+  if (engine === 'duckdb' && (lake.startsWith('s3://') || (rawLocation ?? '').startsWith('s3://'))) {
     throw new UsageError(
-      '--engine duckdb reads and writes local folders: use --engine athena or glue with s3:// locations.',
+      '--engine duckdb reads and writes local folders, not s3:// locations (the Athena and Glue engines, which will, are not available yet).',
       { field: 'engine' },
     );
   }
@@ -154,9 +206,9 @@ export async function resolveConfig(
   }
   return {
     workdir,
-    raw: resolve(cwd, rawFlag ?? resolve(workdir, 'raw')),
-    lake: resolve(cwd, lake),
-    rawIsDefault: rawFlag === undefined,
+    raw: rawLocation ?? resolve(workdir, 'raw'),
+    lake,
+    rawIsDefault: rawLocation === undefined,
     engine,
     sources: sourcesOf(sourceNames),
     retryBudget: positiveInteger(file.retryBudget, 'retryBudget', 3),

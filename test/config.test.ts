@@ -1,5 +1,5 @@
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveConfig } from '../shared/config.js';
 import { UsageError } from '../shared/errors.js';
@@ -9,6 +9,7 @@ describe('resolveConfig', () => {
   let dir: string;
   const configFile = async (name: string, content: unknown) => {
     const path = join(dir, name);
+    await mkdir(dirname(path), { recursive: true });
     await writeFile(path, typeof content === 'string' ? content : JSON.stringify(content));
     return path;
   };
@@ -50,12 +51,29 @@ describe('resolveConfig', () => {
     });
   });
 
+  it('reads the workdir from the file, and resolves paths in the file against its folder', async () => {
+    const path = await configFile('nested/c.json', { workdir: 'work', raw: '../raw' });
+
+    const config = await resolveConfig({ config: path }, '/somewhere/else');
+
+    expect(config).toMatchObject({
+      workdir: join(dir, 'nested', 'work'),
+      raw: join(dir, 'raw'),
+      lake: join(dir, 'nested', 'work', 'lake'),
+      rawIsDefault: false,
+    });
+  });
+
   it.each([
     [{ unknownKey: 1 }, /unknown key "unknownKey"/],
     [{ retryBudget: 0 }, /retryBudget must be a whole number of at least 1/],
     [{ duckdbMemoryLimit: 'lots' }, /duckdbMemoryLimit must be a size/],
     [{ parquetVersion: 'v3' }, /parquetVersion must be "v1" or "v2"/],
     [{ sources: ['vpc_flow', 'nope'] }, /Unknown source "nope"/],
+    [{ sources: 'vpc_flow' }, /"sources" must be a non-empty list of source names/],
+    [{ sources: [] }, /"sources" must be a non-empty list of source names/],
+    [{ raw: 5 }, /"raw" must be a non-empty string/],
+    [{ bookmarkTable: 'x' }, /"bookmarkTable" must be a DynamoDB table name/],
     ['{ not json', /is not valid JSON/],
   ])('refuses a bad configuration file with a message naming the problem: %j', async (content, message) => {
     const path = await configFile('bad.json', content);

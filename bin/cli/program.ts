@@ -42,7 +42,10 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
       'raw logs: a folder laid out like the S3 bucket (default: <workdir>/raw, demo data when empty)',
     )
     .option('--lake <dir>', 'converted tables (default: <workdir>/lake)')
-    .option('--workdir <dir>', 'working folder: bookmarks, scratch, defaults', '.athena-logs')
+    .option(
+      '--workdir <dir>',
+      'working folder for bookmarks and scratch files, and the default raw and lake folders (default: .athena-logs)',
+    )
     .addOption(new Option('--engine <engine>', 'conversion engine').choices(['duckdb', 'athena', 'glue']))
     .option('--config <file>', 'JSON configuration file (flags win over it)')
     .option('--json', 'machine-readable summary on stdout')

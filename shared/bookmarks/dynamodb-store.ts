@@ -161,6 +161,11 @@ export class DynamoBookmarkStore implements BookmarkStore {
     await this.finish(key, owner, 'FAILED', { ...figureFields(figures), error: message }, []);
   }
 
+  /** RUNNING → PENDING without counting the attempt: the runner was interrupted, not the data at fault. */
+  async release(key: PartitionKey, owner: string, reason: string): Promise<void> {
+    await this.finish(key, owner, 'PENDING', { error: reason.slice(0, MAX_ERROR_CHARS) }, [], true);
+  }
+
   /**
    * The conditional write of acquire. Its condition repeats what the read found acquirable (no
    * item; or not RUNNING, or the lease expired) and that the fingerprint is still the one read,
@@ -240,10 +245,12 @@ export class DynamoBookmarkStore implements BookmarkStore {
     state: BookmarkState,
     fields: Record<string, string | number | undefined>,
     alsoRemove: string[],
+    uncountAttempt = false,
   ): Promise<void> {
     const e = new ExpressionBuilder();
     const at = new Date().toISOString();
     const set = e.assignments({ ...fields, state, finishedAt: at, updatedAt: at });
+    if (uncountAttempt) set.push(`${e.name('attempts')} = ${e.name('attempts')} - ${e.value(1)}`);
     const remove = ['leaseOwner', 'leaseExpiresAt', ...alsoRemove].map((field) => e.name(field));
     const done = await this.update(`mark ${describeKey(key)} ${state}`, key, e, {
       update: updateExpression(set, remove),

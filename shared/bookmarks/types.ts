@@ -79,6 +79,11 @@ export interface BookmarkStore {
   renew(key: PartitionKey, owner: string, leaseMs: number, now?: number): Promise<boolean>;
   /** RUNNING → SUCCEEDED with the figures, only while `owner` holds the lease. */
   succeed(key: PartitionKey, owner: string, figures: ConversionFigures): Promise<void>;
+  /**
+   * RUNNING → PENDING, only while `owner` holds the lease, giving the attempt back: an interrupted
+   * runner hands the partition over without spending its retry budget.
+   */
+  release(key: PartitionKey, owner: string, reason: string): Promise<void>;
   /** RUNNING → FAILED with the error message, only while `owner` holds the lease. */
   fail(key: PartitionKey, owner: string, error: string, figures?: Partial<ConversionFigures>): Promise<void>;
 }

@@ -4,14 +4,14 @@ import type { BookmarkStore, PartitionKey } from '../bookmarks/types.js';
 const heldLeases = new Map<string, { store: BookmarkStore; key: PartitionKey; owner: string }>();
 
 /**
- * Marks every partition this process is converting as FAILED ("interrupted"), releasing its
- * lease: the next run retries it at once instead of waiting for the lease to expire.
+ * Hands back every partition this process is converting: PENDING with the reason, the lease
+ * released and the attempt not counted, so the next run converts it at once.
  */
 export async function releaseHeldLeases(reason: string): Promise<number> {
   const held = [...heldLeases.values()];
   heldLeases.clear();
   await Promise.all(
-    held.map(({ store, key, owner }) => store.fail(key, owner, reason).catch(() => undefined)),
+    held.map(({ store, key, owner }) => store.release(key, owner, reason).catch(() => undefined)),
   );
   return held.length;
 }

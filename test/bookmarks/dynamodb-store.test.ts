@@ -303,6 +303,19 @@ describe('DynamoBookmarkStore', () => {
     for (const r of results) if (!r.acquired) expect(r.holder).toBe(holder);
   });
 
+  it('releases an interrupted partition to PENDING without counting the attempt', async () => {
+    await store.acquire(KEY, { owner: 'a', leaseMs: LEASE_MS, fingerprint: FP });
+
+    await store.release(KEY, 'a', 'interrupted by SIGINT');
+    const released = await store.get(KEY);
+    const again = await store.acquire(KEY, { owner: 'b', leaseMs: LEASE_MS, fingerprint: FP });
+
+    expect(released).toMatchObject({ state: 'PENDING', attempts: 0, error: 'interrupted by SIGINT' });
+    expect(released?.leaseOwner).toBeUndefined();
+    expect(again.acquired).toBe(true);
+    await expect(store.release(KEY, 'a', 'late')).rejects.toThrow(/lease of a .* was lost/);
+  });
+
   it('renews only the lease its owner holds', async () => {
     const now = Date.now();
     await store.acquire(KEY, { owner: 'a', leaseMs: 1_000, fingerprint: FP, now });

@@ -103,8 +103,8 @@ describe.each(['after-staging', 'before-commit', 'after-commit'] as const)('SIGK
   });
 });
 
-// Ctrl-C hands the lease back: the partition is FAILED ("interrupted") and the next run, with
-// the default five-minute lease, converts it at once.
+// Ctrl-C hands the lease back: the partition is PENDING ("interrupted"), the attempt is not
+// counted (a retry budget of 1 still converts it), and the next run converts it at once.
 describe('SIGINT during a conversion', () => {
   let workdir: string;
   let raw: string;
@@ -128,21 +128,42 @@ describe('SIGINT during a conversion', () => {
 
   it('marks the partition interrupted, exits 130, and the next run converts it without waiting', async () => {
     const marker = join(workdir, 'interrupt.marker');
-    const { child, done } = startCli(backfillArgs({ from: DAY, to: DAY }, { raw, lake, workdir }), {
-      ATHENA_LOGS_FAULT_POINT: 'after-staging',
-      ATHENA_LOGS_FAULT_MARKER: marker,
-    });
+    const config = await writeConfig(workdir, { retryBudget: 1 });
+    const { child, done } = startCli(
+      backfillArgs({ from: DAY, to: DAY }, { raw, lake, workdir }, '--config', config),
+      {
+        ATHENA_LOGS_FAULT_POINT: 'after-staging',
+        ATHENA_LOGS_FAULT_MARKER: marker,
+      },
+    );
     await waitForFile(marker);
 
     child.kill('SIGINT');
     const interrupted = await done;
     const status = parseSummary(await runCli(['status', '--lake', lake, '--workdir', workdir, '--json']));
     const rerun = parseSummary(
-      await runCli(backfillArgs({ from: DAY, to: DAY }, { raw, lake, workdir }, '--json')),
+      await runCli([
+        'run',
+        '--date',
+        DAY,
+        '--raw',
+        raw,
+        '--lake',
+        lake,
+        '--workdir',
+        workdir,
+        '--config',
+        config,
+        '--json',
+      ]),
     );
 
     expect(interrupted.code).toBe(130);
-    expect(status.partitions[0]).toMatchObject({ state: 'FAILED', error: 'interrupted by SIGINT' });
+    expect(status.partitions[0]).toMatchObject({
+      state: 'PENDING',
+      attempts: 0,
+      error: 'interrupted by SIGINT',
+    });
     expect(rerun.partitions[0]).toMatchObject({ action: 'converted', rowsOut: 50 });
   });
 });

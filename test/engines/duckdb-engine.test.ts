@@ -752,3 +752,26 @@ describe('DuckDBEngine.convert: lines DuckDB itself would drop', () => {
     ]);
   });
 });
+
+describe('DuckDBEngine.convert: line endings', () => {
+  it('reads a CRLF line among LF lines as a record (DuckDB alone fails the whole file on it)', async () => {
+    const key = rawKey('mixed-endings.log');
+    const text = `${V2_HEADER}\n${v2Line()}\n${v2Line()}\r\n${v2Line()}\n`;
+
+    const { result, output } = await harness.convert([{ key, content: text }]);
+    const statuses = await duck.rows(`SELECT DISTINCT log_status FROM read_parquet('${output}')`);
+
+    expect(result).toMatchObject({ rowsIn: 3, rowsOut: 3, rowsRejected: 0 });
+    expect(statuses).toEqual([{ log_status: 'OK' }]);
+  });
+
+  it('quarantines a line with a carriage return inside it', async () => {
+    const key = rawKey('inner-cr.log');
+    const text = `${V2_HEADER}\n${v2Line()}\n${v2Line().replace(' ACCEPT', '\r ACCEPT')}\n`;
+
+    const { result } = await harness.convert([{ key, content: text }]);
+
+    expect(result).toMatchObject({ rowsIn: 2, rowsOut: 1, rowsRejected: 1 });
+    expect(result.rejects[0]).toMatchObject({ key, line: 3, reason: 'line contains a carriage return' });
+  });
+});

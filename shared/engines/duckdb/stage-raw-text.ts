@@ -109,7 +109,12 @@ export async function stageRawText(
     const scan = scanNewlines(complete, 0);
     result.lines += scan.count;
     result.blankLines += countBlankLines(complete, true);
-    if (check === undefined && scan.longest <= MAX_LINE_BYTES && complete.indexOf(NUL) === -1)
+    if (
+      check === undefined &&
+      scan.longest <= MAX_LINE_BYTES &&
+      complete.indexOf(NUL) === -1 &&
+      complete.indexOf(CARRIAGE_RETURN) === -1
+    )
       return write(complete);
     return write(screenLines(complete, firstLineNumber, check, result.earlyRejects));
   };
@@ -162,7 +167,9 @@ export async function stageRawText(
         check === undefined &&
         scan.longest <= MAX_LINE_BYTES &&
         head.indexOf(NUL) === -1 &&
-        carry.indexOf(NUL) === -1;
+        carry.indexOf(NUL) === -1 &&
+        head.indexOf(CARRIAGE_RETURN) === -1 &&
+        carry.indexOf(CARRIAGE_RETURN) === -1;
       if (result.firstLine !== undefined && clean) {
         // The fast path copies nothing: the partial line carried over and this chunk's complete
         // lines are written as they are (nearly every chunk of every object).
@@ -201,14 +208,17 @@ function screenLines(
   let lineNumber = firstLineNumber;
   while (start < complete.length) {
     const end = complete.indexOf(NEWLINE, start);
-    const line = complete.subarray(start, end);
+    // A CRLF line ending is a line ending: the engine sees LF only, whatever the mix in the object.
+    const crlf = end > start && complete[end - 1] === CARRIAGE_RETURN;
+    const line = complete.subarray(start, crlf ? end - 1 : end);
     let reason: string | undefined;
     if (line.length > MAX_LINE_BYTES)
       reason = `line of ${line.length} bytes is longer than the ${MAX_LINE_BYTES}-byte limit`;
     else if (line.indexOf(NUL) !== -1) reason = 'line contains a NUL byte';
-    else if (check && line.length > 0 && lineNumber > 1)
-      reason = check(line.toString('utf8').replace(/\r$/, ''));
-    if (reason === undefined) pieces.push(complete.subarray(start, end + 1));
+    else if (line.indexOf(CARRIAGE_RETURN) !== -1) reason = 'line contains a carriage return';
+    else if (check && line.length > 0 && lineNumber > 1) reason = check(line.toString('utf8'));
+    if (reason === undefined)
+      pieces.push(crlf ? Buffer.concat([line, Buffer.from('\n')]) : complete.subarray(start, end + 1));
     else {
       rejects.push({ line: lineNumber, reason, text: line.subarray(0, MAX_REJECT_TEXT).toString('utf8') });
       pieces.push(Buffer.from('\n'));
