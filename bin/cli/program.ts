@@ -3,9 +3,8 @@ import type { GlobalFlags } from '../../shared/config.js';
 import { UsageError } from '../../shared/errors.js';
 import { addDays, daysBetween, parseDay, yesterdayUtc } from '../../shared/plan/dates.js';
 import { NAMED_QUERIES } from '../../shared/queries/index.js';
-import { runLocalQuery } from '../../shared/queries/run-local.js';
 import { convertCommand } from './convert-command.js';
-import { formatTable } from './render.js';
+import { queryCommand } from './query-command.js';
 import { statusCommand } from './status-command.js';
 import { withSession } from './with-session.js';
 
@@ -121,7 +120,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
               to: flags.to ? parseDay(flags.to, '--to') : undefined,
               json: flags.json === true,
             }),
-          { engine: false },
+          { engine: false, converts: false },
         ),
       ),
     );
@@ -138,43 +137,8 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
       ...previous,
       value,
     ])
-    .action(async (name: string, _options: unknown, command: Command) => {
-      const flags = command.optsWithGlobals<CommandFlags>();
-      const query = NAMED_QUERIES.get(name);
-      if (!query)
-        throw new UsageError(
-          `Unknown query "${name}": known queries are ${[...NAMED_QUERIES.keys()].join(', ')}.`,
-        );
-      const day = flags.date ? parseDay(flags.date, '--date') : yesterdayUtc();
-      const from = flags.from ? parseDay(flags.from, '--from') : day;
-      const to = flags.to ? parseDay(flags.to, '--to') : flags.from ? from : day;
-      const params = Object.fromEntries(
-        (flags.param ?? []).map((pair) => {
-          const at = pair.indexOf('=');
-          if (at < 1) throw new UsageError(`--param takes name=value, not "${pair}".`, { field: 'param' });
-          return [pair.slice(0, at), pair.slice(at + 1)];
-        }),
-      );
-      setExitCode(
-        await withSession(flags, async (session, config) => {
-          const result = await runLocalQuery(await session.engine.database(), config.lake, query, {
-            from,
-            to,
-            account: flags.account,
-            region: flags.region,
-            params,
-          });
-          if (flags.json) {
-            const rows = result.rows.map((row) =>
-              Object.fromEntries(result.columns.map((column, index) => [column, row[index]])),
-            );
-            process.stdout.write(
-              `${JSON.stringify({ query: name, rows }, (_key, value) => (typeof value === 'bigint' ? Number(value) : value), 2)}\n`,
-            );
-          } else process.stdout.write(`${formatTable(result.columns, result.rows)}\n`);
-          return 0;
-        }),
-      );
-    });
+    .action(async (name: string, _options: unknown, command: Command) =>
+      setExitCode(await queryCommand(name, command.optsWithGlobals<CommandFlags>())),
+    );
   return program;
 }

@@ -1,4 +1,6 @@
+import { stat } from 'node:fs/promises';
 import { resolveConfig, type GlobalFlags, type ResolvedConfig } from '../../shared/config.js';
+import { UsageError } from '../../shared/errors.js';
 import { seedDemoData } from '../../shared/demo/seed-demo.js';
 import { releaseHeldLeases } from '../../shared/pipeline/held-leases.js';
 import { yesterdayUtc } from '../../shared/plan/dates.js';
@@ -18,20 +20,36 @@ function handOverLeasesOnInterrupt(): void {
   process.once('SIGTERM', onSignal);
 }
 
+async function isFolder(path: string): Promise<boolean> {
+  return stat(path).then(
+    (info) => info.isDirectory(),
+    () => false,
+  );
+}
+
 /** Opens a session for a command, runs it, closes the session, and returns the exit code. */
 export async function withSession(
   flags: GlobalFlags & { json?: boolean },
   work: (session: Session, config: ResolvedConfig) => Promise<number>,
-  options: { engine: boolean } = { engine: true },
+  options: { engine: boolean; converts: boolean } = { engine: true, converts: true },
 ): Promise<number> {
   const config = await resolveConfig(flags);
   await startBookmarkServerEarly(config);
-  if (config.rawIsDefault) {
+  if (options.converts && !config.rawIsDefault && !(await isFolder(config.raw))) {
+    throw new UsageError(
+      `The raw folder ${config.raw} does not exist (--raw, or "raw" in the configuration).`,
+      {
+        field: 'raw',
+      },
+    );
+  }
+  // Only commands that convert fill an empty default raw folder with demo data.
+  if (options.converts && config.rawIsDefault) {
     const seeded = await seedDemoData(config.raw, yesterdayUtc());
     if (seeded > 0 && !flags.json)
       process.stderr.write(`Generated ${seeded} demo VPC flow log objects under ${config.raw}\n`);
   }
-  const session = await openSession(config, options);
+  const session = await openSession(config, { engine: options.engine });
   handOverLeasesOnInterrupt();
   try {
     return await work(session, config);

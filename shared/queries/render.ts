@@ -11,26 +11,40 @@ export function partitionFilter(parameters: QueryParameters): string {
   return clauses.join(' AND ');
 }
 
-/** Fills a named query's text for one dialect, validating each parameter against its pattern. */
+/**
+ * The value of every parameter of a named query, checked: unknown names, missing values and
+ * values that fail their pattern or check are a UsageError naming the parameter.
+ */
+export function queryParameters(query: NamedQuery, given: Record<string, string>): Record<string, string> {
+  const declared = query.parameters ?? {};
+  for (const name of Object.keys(given)) {
+    if (!(name in declared))
+      throw new UsageError(`Query ${query.name} takes no parameter "${name}".`, { field: name });
+  }
+  const values: Record<string, string> = {};
+  for (const [name, spec] of Object.entries(declared)) {
+    const value = given[name] ?? spec.default;
+    if (value === undefined) {
+      throw new UsageError(`Query ${query.name} needs --param ${name}=… (${spec.description}).`, {
+        field: name,
+      });
+    }
+    if (!spec.pattern.test(value) || (spec.isValid !== undefined && !spec.isValid(value))) {
+      throw new UsageError(`--param ${name}="${value}" is not valid: ${spec.description}.`, { field: name });
+    }
+    values[name] = value;
+  }
+  return values;
+}
+
+/** Fills a named query's text for one dialect; every value becomes a quoted literal. */
 export function renderQuery(
   query: NamedQuery,
   dialect: 'athena' | 'duckdb',
   parameters: QueryParameters,
 ): string {
-  const declared = query.parameters ?? {};
-  for (const name of Object.keys(parameters.params)) {
-    if (!(name in declared))
-      throw new UsageError(`Query ${query.name} takes no parameter "${name}".`, { field: name });
-  }
   let text = query[dialect].replace('{{partition_filter}}', partitionFilter(parameters));
-  for (const [name, spec] of Object.entries(declared)) {
-    const value = parameters.params[name] ?? spec.default;
-    if (value === undefined)
-      throw new UsageError(`Query ${query.name} needs --param ${name}=… (${spec.description}).`, {
-        field: name,
-      });
-    if (!spec.pattern.test(value))
-      throw new UsageError(`--param ${name}="${value}" is not valid: ${spec.description}.`, { field: name });
+  for (const [name, value] of Object.entries(queryParameters(query, parameters.params))) {
     text = text.split(`{{${name}}}`).join(quoteLiteral(value));
   }
   return text;

@@ -21,5 +21,10 @@ export interface NamedQuery {
   athena: string;
   duckdb: string;
   /** Parameters the text uses as `{{name}}` (validated, then quoted as literals). */
-  parameters?: Record<string, { description: string; pattern: RegExp; default?: string }>;
+  parameters?: Record<
+    string,
+    { description: string; pattern: RegExp; default?: string; isValid?: (value: string) => boolean }
+  >;
+  /** The question is about one account: the partition filter must name it. */
+  requiresAccount?: boolean;
 }

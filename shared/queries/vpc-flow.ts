@@ -1,5 +1,15 @@
 import type { NamedQuery } from './types.js';
 
+/** True for a time zone name the platform knows (DuckDB's ICU and Node's ICU share the IANA list). */
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const topTalkers = `SELECT srcaddr, dstaddr, SUM(bytes) AS total_bytes
 FROM vpc_flow
 WHERE {{partition_filter}}
@@ -20,7 +30,8 @@ export const VPC_FLOW_QUERIES: readonly NamedQuery[] = [
     name: 'flows-for-account',
     source: 'vpc_flow',
     description:
-      "Accepted and rejected flows of one account with log_status 'OK', start and end in a time zone (default JST).",
+      "Flows of one account (--account) with log_status 'OK', start and end in a time zone (default JST); the first 1000 by start time.",
+    requiresAccount: true,
     athena: `SELECT format_datetime(from_unixtime(start) AT TIME ZONE {{zone}}, 'yyyy-MM-dd HH:mm:ss') AS start_local,
        format_datetime(from_unixtime("end") AT TIME ZONE {{zone}}, 'yyyy-MM-dd HH:mm:ss') AS end_local,
        srcaddr, dstaddr, dstport, packets, bytes
@@ -37,9 +48,10 @@ ORDER BY start
 LIMIT 1000`,
     parameters: {
       zone: {
-        description: 'IANA time zone of the readable times',
-        pattern: /^[A-Za-z_]+(?:\/[A-Za-z_+-]+)*$/,
+        description: 'IANA time zone of the readable times (e.g. Asia/Tokyo, UTC)',
+        pattern: /^[A-Za-z_]+(?:\/[A-Za-z0-9_+-]+)*$/,
         default: 'Asia/Tokyo',
+        isValid: isTimeZone,
       },
     },
   },

@@ -173,6 +173,27 @@ describe('backfill with --raw and --lake', () => {
     expect(await readdir(folder)).not.toContain('day=04');
   });
 
+  it('exits 2 when the raw folder does not exist, and a read-only command never writes demo data', async () => {
+    const missing = await runCli([
+      'run',
+      '--raw',
+      join(workdir, 'no-such-folder'),
+      '--lake',
+      lake,
+      '--workdir',
+      workdir,
+    ]);
+    const fresh = join(workdir, 'fresh');
+    const status = await runCli(['status', '--workdir', fresh]);
+
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/The raw folder .*no-such-folder does not exist/);
+    expect(status.code).toBe(0);
+    expect(status.stderr).not.toMatch(/demo/);
+    await expect(readdir(join(fresh, 'raw'))).rejects.toThrow(/ENOENT/);
+    await stopBookmarkServer(fresh);
+  });
+
   it.each([
     [['backfill', '--from', '2026-02-30', '--to', '2026-03-01'], /--from must be a real date/],
     [['backfill', '--from', '2026-03-02', '--to', '2026-03-01'], /is after --to/],

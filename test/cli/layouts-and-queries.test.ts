@@ -143,6 +143,8 @@ describe('layouts, custom formats and named queries through the CLI', () => {
       'flows-for-account',
       '--date',
       DAY,
+      '--account',
+      ACCOUNT,
       '--param',
       "zone=UTC'; DROP TABLE x; --",
     );
@@ -156,6 +158,33 @@ describe('layouts, custom formats and named queries through the CLI', () => {
     expect(jst.rows).toHaveLength(3);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--param zone=.* is not valid/);
+  });
+
+  it.each([
+    [['query', 'flows-for-account', '--date', DAY], /needs --account/],
+    [
+      ['query', 'flows-for-account', '--date', DAY, '--account', ACCOUNT, '--param', 'zone=Not/AZone'],
+      /--param zone=.* is not valid/,
+    ],
+    [['query', 'top-talkers', '--date', DAY, '--from', DAY], /either --date or --from\/--to/],
+    [['query', 'top-talkers', '--to', DAY], /--to needs --from/],
+    [
+      ['query', 'flows-for-account', '--account', ACCOUNT, '--param', 'zone=UTC', '--param', 'zone=UTC'],
+      /given twice/,
+    ],
+    [['query', 'no-such-query'], /Unknown query "no-such-query"/],
+  ])('refuses a query it cannot answer as asked, exit 2: %j', async (args, message) => {
+    const result = await cli(...args);
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(message);
+  });
+
+  it('says so when a query has no rows', async () => {
+    const result = await cli('query', 'top-talkers', '--date', '2026-06-20');
+
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^No rows: the lake .* has no vpc_flow data for 2026-06-20\.\.2026-06-20/);
   });
 
   it('limits status and queries to the days asked for', async () => {
