@@ -5,7 +5,19 @@ export function benchArgs<T extends Record<string, string | number>>(defaults: T
   const options = Object.fromEntries(
     Object.keys(defaults).map((name) => [name, { type: 'string' as const }]),
   );
-  const { values } = parseArgs({ options, allowPositionals: false });
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({ options, allowPositionals: false }));
+  } catch (error) {
+    const usage = Object.entries(defaults)
+      .map(
+        ([name, value]) =>
+          `--${name} ${typeof value === 'number' ? `<number, default ${value}>` : `<text${value ? `, default ${value}` : ''}>`}`,
+      )
+      .join(' ');
+    console.error(`${(error as Error).message}\nusage: ${usage}`);
+    process.exit(2);
+  }
   const result: Record<string, string | number> = { ...defaults };
   for (const [name, value] of Object.entries(values)) {
     if (value === undefined) continue;

@@ -1,4 +1,4 @@
-import { readdir, rm, stat } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Bookmark, BookmarkStore } from '../bookmarks/types.js';
 import { mapWithConcurrency } from '../concurrency.js';
@@ -31,13 +31,40 @@ async function loadBookmarks(store: BookmarkStore, options: PipelineOptions): Pr
   return byKey;
 }
 
-/** Removes the folders a crashed run left below `root` (each run has its own, named by run id). */
+/** Each run's staging and scratch folders name their runner, so a later run can tell it died. */
+const RUN_MARKER = 'run.json';
+
+async function markRunFolder(folder: string, runnerId: string): Promise<void> {
+  await mkdir(folder, { recursive: true });
+  await writeFile(join(folder, RUN_MARKER), JSON.stringify({ runnerId }));
+}
+
+function runnerOf(marker: string | undefined): string | undefined {
+  try {
+    const runnerId =
+      marker === undefined ? undefined : (JSON.parse(marker) as { runnerId?: unknown }).runnerId;
+    return typeof runnerId === 'string' ? runnerId : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Removes the folders crashed runs left below `root`: at once when their runner was a process of
+ * this host that no longer exists, otherwise once they are old enough to be abandoned.
+ */
 async function removeStaleRunFolders(root: string, now: number): Promise<void> {
   const entries = await readdir(root).catch(() => [] as string[]);
   for (const entry of entries) {
-    const info = await stat(join(root, entry)).catch(() => undefined);
-    if (info && now - info.mtimeMs > STALE_STAGING_MS)
-      await rm(join(root, entry), { recursive: true, force: true });
+    const folder = join(root, entry);
+    const marker = await readFile(join(folder, RUN_MARKER), 'utf8').catch(() => undefined);
+    const runnerId =
+      marker === undefined ? undefined : (JSON.parse(marker) as { runnerId?: string }).runnerId;
+    const info = await stat(folder).catch(() => undefined);
+    const abandoned = runnerId !== undefined && isDeadLocalRunner(runnerId);
+    if (info && (abandoned || now - info.mtimeMs > STALE_STAGING_MS)) {
+      await rm(folder, { recursive: true, force: true });
+    }
   }
 }
 
@@ -72,8 +99,11 @@ export async function runPipeline(options: PipelineOptions): Promise<PartitionOu
   const toConvert = planned.filter((entry) => entry.decision.action === 'convert');
   await faultPoint('after-planning');
   options.onEvent?.({ type: 'planned', toConvert: toConvert.length, total: planned.length });
-  if (toConvert.length > 0)
+  if (toConvert.length > 0) {
+    await markRunFolder(stagingFolder(options.lake, runId), options.runnerId);
+    await markRunFolder(join(options.scratchRoot, runId), options.runnerId);
     await options.engine.prepare?.({ conversions: toConvert.length, concurrency: options.concurrency });
+  }
   let done = 0;
   const converted = await mapWithConcurrency(
     toConvert,

@@ -121,13 +121,14 @@ export function convertDelimitedSql(
   return `COPY (\n${ordered}\n) TO ${quoteLiteral(outputFile)} (${copyOptions.join(', ')})`;
 }
 
-/** Rejected lines of the given scans, one row per line (DuckDB reports one per bad column). */
+/** Rejected lines of the given scans (file, line number, reason), one row per line. */
 export function rejectedLinesSql(groups: readonly DelimitedInputGroup[]): string {
   return groups
     .map(
       (group) =>
-        `SELECT s.file_path AS file_path, e.line AS line, min(e.error_type) AS error_type, ` +
-        `min(e.error_message) AS reason, min(e.csv_line) AS csv_line ` +
+        // DuckDB reports a row per bad column: the first one tells (e.g. how many columns were found).
+        `SELECT s.file_path AS file_path, e.line AS line, arg_min(e.error_type, e.column_idx) AS error_type, ` +
+        `arg_min(e.error_message, e.column_idx) AS reason ` +
         `FROM ${quoteIdentifier(group.rejectsTable)} e JOIN ${quoteIdentifier(group.rejectsScanTable)} s ` +
         `ON e.scan_id = s.scan_id AND e.file_id = s.file_id GROUP BY ALL`,
     )

@@ -100,6 +100,9 @@ describe.each(['after-staging', 'before-commit', 'after-commit'] as const)('SIGK
     });
     expect(await readdir(folder())).toEqual(['part-00000.snappy.parquet']);
     expect(await countRows()).toEqual({ n: 500, d: 500 });
+    // The killed run's staging and scratch folders went with the re-run (their runner is gone).
+    expect(await readdir(join(lake, '_staging')).catch(() => [])).toEqual([]);
+    expect((await readdir(join(workdir, 'tmp'))).filter((entry) => entry !== 'duckdb')).toEqual([]);
   });
 });
 

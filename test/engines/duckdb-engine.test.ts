@@ -775,3 +775,18 @@ describe('DuckDBEngine.convert: line endings', () => {
     expect(result.rejects[0]).toMatchObject({ key, line: 3, reason: 'line contains a carriage return' });
   });
 });
+
+describe('DuckDBEngine.convert: what a reject keeps', () => {
+  it('keeps the first 64 KiB of a long malformed line and reports the field count it found', async () => {
+    const long = `2 012345678901 eni-${'w'.repeat(200_000)} 10.0.0.1`;
+    const key = rawKey('long-malformed.log');
+
+    const { result } = await harness.convert([{ key, content: `${V2_HEADER}\n${v2Line()}\n${long}\n` }]);
+
+    expect(result).toMatchObject({ rowsIn: 2, rowsOut: 1, rowsRejected: 1 });
+    const [reject] = result.rejects;
+    expect(reject?.line).toBe(3);
+    expect(reject?.text).toBe(long.slice(0, 65_536));
+    expect(reject?.reason).toMatch(/missing columns: .*Expected Number of Columns: 14 Found: 4$/);
+  });
+});

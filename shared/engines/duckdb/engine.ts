@@ -12,6 +12,7 @@ import {
 import { quoteLiteral } from '../../sql/identifiers.js';
 import type { ConversionEngine, ConvertRequest, ConvertResult, RejectRecord } from '../types.js';
 import { openDuckDB, withConnection, type DuckDBSettings } from './instance.js';
+import { readLinesAt } from './read-lines.js';
 import { MAX_REJECT_TEXT, stageRawText, type LineCheck, type StagedText } from './stage-raw-text.js';
 import { mapWithConcurrency, Semaphore } from '../../concurrency.js';
 
@@ -232,17 +233,22 @@ async function engineRejects(
   staged: StagedObject[],
 ): Promise<RejectRecord[]> {
   if (groups.length === 0) return [];
-  const keyOfPath = new Map(staged.map((object) => [object.textPath, object.key]));
+  const objectOfPath = new Map(staged.map((object) => [object.textPath, object]));
   const reader = await connection.runAndReadAll(rejectedLinesSql(groups));
-  return reader.getRowObjectsJS().map((row) => ({
-    key: keyOfPath.get(String(row.file_path)) ?? String(row.file_path),
+  const rows = reader.getRowObjectsJS().map((row) => ({
+    path: String(row.file_path),
     line: Number(row.line),
     reason: `${String(row.error_type).toLowerCase()}: ${String(row.reason)}`,
-    // DuckDB prefixes skipped blank lines to the next line's text; they are not part of it.
-    text: String(row.csv_line ?? '')
-      .replace(/^\n+/, '')
-      .slice(0, MAX_REJECT_TEXT),
   }));
+  const rejects: RejectRecord[] = [];
+  for (const path of new Set(rows.map((row) => row.path))) {
+    const inFile = rows.filter((row) => row.path === path);
+    const texts = await readLinesAt(path, new Set(inFile.map((row) => row.line)), MAX_REJECT_TEXT);
+    const key = objectOfPath.get(path)?.key ?? path;
+    for (const row of inFile)
+      rejects.push({ key, line: row.line, reason: row.reason, text: texts.get(row.line) ?? '' });
+  }
+  return rejects;
 }
 
 async function dropRejectTables(connection: DuckDBConnection, groups: DelimitedInputGroup[]): Promise<void> {
