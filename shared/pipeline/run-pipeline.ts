@@ -58,8 +58,7 @@ async function removeStaleRunFolders(root: string, now: number): Promise<void> {
   for (const entry of entries) {
     const folder = join(root, entry);
     const marker = await readFile(join(folder, RUN_MARKER), 'utf8').catch(() => undefined);
-    const runnerId =
-      marker === undefined ? undefined : (JSON.parse(marker) as { runnerId?: string }).runnerId;
+    const runnerId = runnerOf(marker);
     const info = await stat(folder).catch(() => undefined);
     const abandoned = runnerId !== undefined && isDeadLocalRunner(runnerId);
     if (info && (abandoned || now - info.mtimeMs > STALE_STAGING_MS)) {
