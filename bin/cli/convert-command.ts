@@ -76,7 +76,11 @@ export async function convertCommand(session: Session, options: ConvertCommandOp
   const out = process.stdout;
   const converted = outcomes.filter((outcome) => outcome.action === 'converted').length;
   if (outcomes.length === 0)
-    out.write(`No raw objects found under ${config.raw} for ${options.dates[0]}..${options.dates.at(-1)}.\n`);
+    out.write(
+      `No raw objects of ${config.sources.map((source) => source.name).join(', ')} under ${config.raw} ` +
+        `for ${options.dates[0]}..${options.dates.at(-1)}` +
+        `${options.account ? `, account ${options.account}` : ''}${options.region ? `, region ${options.region}` : ''}.\n`,
+    );
   else {
     out.write(`${formatSummary(outcomes)}\n\n`);
     if (converted === 0 && outcomes.every((outcome) => outcome.action === 'up-to-date')) {
