@@ -8,7 +8,7 @@
  * the store's lock (server.json is left alone: it belongs to that server).
  */
 import dynalite from 'dynalite';
-import { appendFile, mkdir, rm } from 'node:fs/promises';
+import { appendFile, mkdir, rm, stat } from 'node:fs/promises';
 import { request, type Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
@@ -179,6 +179,8 @@ async function main(): Promise<void> {
   info.port = await listen(server);
   await selfCheck(info.port);
   if (stopping) return; // signalled while starting: never advertise a server that is going away
+  // The store we serve, by inode: if its folder is deleted (or replaced), we serve nothing real.
+  const storeIdentity = (await stat(dataPath)).ino;
   await writeServerInfo(dir, info);
   ready = true;
   await log(`serving ${dataPath} on 127.0.0.1:${info.port}, idle timeout ${idleMs} ms`);
@@ -190,11 +192,20 @@ async function main(): Promise<void> {
         return;
       }
       // We hold the store's lock, so we are the one server of this folder: put server.json back
-      // if a client wrongly judged us stale and removed it (e.g. we were too slow to answer).
-      reasserting = readServerInfo(dir)
-        .then((current) =>
-          current?.pid === process.pid || stopping ? undefined : writeServerInfo(dir, info),
+      // if a client wrongly judged us stale and removed it (e.g. we were too slow to answer) —
+      // unless our store is gone (the workdir was deleted): then a new server may own the folder,
+      // and we must leave, never fight it for server.json.
+      reasserting = stat(dataPath)
+        .then(
+          (now) => now.ino === storeIdentity,
+          () => false,
         )
+        .then(async (ours) => {
+          // stop() waits for this check to settle, so it runs after it.
+          if (!ours) return void setImmediate(() => void stop(0, 'store folder deleted or replaced'));
+          const current = await readServerInfo(dir);
+          if (current?.pid !== process.pid && !stopping) await writeServerInfo(dir, info);
+        })
         .catch((err: Error) => log(`could not check server.json: ${err.message}`));
     },
     Math.max(100, Math.min(1_000, idleMs / 4)),
