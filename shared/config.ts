@@ -137,10 +137,10 @@ function checkConfigTypes(config: Record<string, unknown>, path: string): void {
   }
 }
 
-function positiveInteger(value: unknown, name: string, fallback: number): number {
+function positiveInteger(value: unknown, name: string, fallback: number, most = 1_000_000): number {
   if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
-    throw new UsageError(`${name} must be a whole number of at least 1, not ${JSON.stringify(value)}.`, {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > most) {
+    throw new UsageError(`${name} must be a whole number from 1 to ${most}, not ${JSON.stringify(value)}.`, {
       field: name,
     });
   }
@@ -212,7 +212,7 @@ export async function resolveConfig(
     engine,
     sources: sourcesOf(sourceNames),
     retryBudget: positiveInteger(file.retryBudget, 'retryBudget', 3),
-    leaseSeconds: positiveInteger(file.leaseSeconds, 'leaseSeconds', 300),
+    leaseSeconds: positiveInteger(file.leaseSeconds, 'leaseSeconds', 300, 86_400),
     // Two more than the cores: the next partitions decompress while DuckDB converts (one statement per core).
     concurrency: positiveInteger(file.concurrency, 'concurrency', availableParallelism() + 2),
     parquetVersion,

@@ -66,7 +66,8 @@ describe('resolveConfig', () => {
 
   it.each([
     [{ unknownKey: 1 }, /unknown key "unknownKey"/],
-    [{ retryBudget: 0 }, /retryBudget must be a whole number of at least 1/],
+    [{ retryBudget: 0 }, /retryBudget must be a whole number from 1 to/],
+    [{ leaseSeconds: 1_000_000_000 }, /leaseSeconds must be a whole number from 1 to 86400/],
     [{ duckdbMemoryLimit: 'lots' }, /duckdbMemoryLimit must be a size/],
     [{ parquetVersion: 'v3' }, /parquetVersion must be "v1" or "v2"/],
     [{ sources: ['vpc_flow', 'nope'] }, /Unknown source "nope"/],

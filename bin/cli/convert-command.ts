@@ -107,10 +107,13 @@ export async function convertCommand(session: Session, options: ConvertCommandOp
         to,
         params: {},
       });
-      out.write(
-        `\nTop talkers, vpc_flow ${from}..${to} (the 50 source/destination pairs with the most bytes):\n`,
-      );
-      out.write(`${formatTable(result.columns, result.rows)}\n`);
+      // Nothing converted for these days (all failed, say): no table without rows.
+      if (result.rows.length > 0) {
+        out.write(
+          `\nTop talkers, vpc_flow ${from}..${to} (the 50 source/destination pairs with the most bytes):\n`,
+        );
+        out.write(`${formatTable(result.columns, result.rows)}\n`);
+      }
     }
   }
   return exitCodeOf(outcomes);

@@ -32,6 +32,14 @@ function progressMode(): 'bar' | 'lines' {
   return process.stderr.isTTY ? 'bar' : 'lines';
 }
 
+/** `--from`/`--to` where each bound is optional, checked for order. */
+function optionalRange(flags: CommandFlags): { from?: string; to?: string } {
+  const from = flags.from ? parseDay(flags.from, '--from') : undefined;
+  const to = flags.to ? parseDay(flags.to, '--to') : undefined;
+  if (from && to && from > to) throw new UsageError(`--from (${from}) is after --to (${to}).`);
+  return { from, to };
+}
+
 /** The `athena-logs` commands; each action reports its exit code through `setExitCode`. */
 export function buildProgram(setExitCode: (code: number) => void): Command {
   const program = new Command('athena-logs')
@@ -114,12 +122,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
       action((flags) =>
         withSession(
           flags,
-          (session) =>
-            statusCommand(session, {
-              from: flags.from ? parseDay(flags.from, '--from') : undefined,
-              to: flags.to ? parseDay(flags.to, '--to') : undefined,
-              json: flags.json === true,
-            }),
+          (session) => statusCommand(session, { ...optionalRange(flags), json: flags.json === true }),
           { engine: false, converts: false },
         ),
       ),

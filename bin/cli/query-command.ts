@@ -23,7 +23,9 @@ function daysOf(flags: QueryFlags): { from: string; to: string } {
   if (flags.to && !flags.from) throw new UsageError('--to needs --from.');
   if (flags.from) {
     const from = parseDay(flags.from, '--from');
-    return { from, to: flags.to ? parseDay(flags.to, '--to') : from };
+    const to = flags.to ? parseDay(flags.to, '--to') : from;
+    if (from > to) throw new UsageError(`--from (${from}) is after --to (${to}).`);
+    return { from, to };
   }
   const day = flags.date ? parseDay(flags.date, '--date') : yesterdayUtc();
   return { from: day, to: day };

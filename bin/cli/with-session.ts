@@ -7,8 +7,8 @@ import { yesterdayUtc } from '../../shared/plan/dates.js';
 import { openSession, startBookmarkServerEarly, type Session } from './session.js';
 
 /**
- * Ctrl-C or a TERM signal marks the partitions being converted as FAILED ("interrupted"), which
- * releases their leases: the next run retries them at once instead of waiting for expiry.
+ * Ctrl-C or a TERM signal hands the partitions being converted back (PENDING, the attempt not
+ * counted), releasing their leases: the next run converts them at once.
  */
 function handOverLeasesOnInterrupt(): void {
   const onSignal = (signal: NodeJS.Signals) => {

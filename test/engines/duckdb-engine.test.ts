@@ -790,3 +790,21 @@ describe('DuckDBEngine.convert: what a reject keeps', () => {
     expect(reject?.reason).toMatch(/missing columns: .*Expected Number of Columns: 14 Found: 4$/);
   });
 });
+
+describe('DuckDBEngine.convert: lines with far too many fields', () => {
+  it('quarantines a line of 100,000 fields before DuckDB (whose cost for it explodes) and counts real field numbers', async () => {
+    const key = rawKey('wide.log');
+    const wide = Array(100_000).fill('x').join(' ');
+    const extra = `${v2Line()} one two three`;
+
+    const { result } = await harness.convert([
+      { key, content: `${V2_HEADER}\n${wide}\n${v2Line()}\n${extra}\n` },
+    ]);
+
+    expect(result).toMatchObject({ rowsIn: 3, rowsOut: 1, rowsRejected: 2 });
+    expect(result.rejects.map((reject) => [reject.line, reject.reason])).toEqual([
+      [2, 'line has 100000 fields, more than the 40 a record can have'],
+      [4, 'too many columns: 17 fields where the header names 14'],
+    ]);
+  });
+});

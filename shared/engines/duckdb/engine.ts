@@ -135,6 +135,7 @@ export class DuckDBEngine implements ConversionEngine {
           object.key,
           textPath,
           regionCheck(format, request.partition.region),
+          { delimiter: format.delimiter.charCodeAt(0), maxFields: format.fields.length },
         );
         const described =
           text.firstLine === undefined
@@ -153,7 +154,7 @@ export class DuckDBEngine implements ConversionEngine {
           const rowsOut = await countParquetRows(connection, request.stagedDataFile);
           const rejects = [
             ...earlyRejectsOf(staged),
-            ...(await engineRejects(connection, groups, staged)),
+            ...(await engineRejects(connection, groups, staged, format.delimiter)),
           ].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.line - b.line));
           const rowsIn = staged.reduce((sum, object) => sum + dataLinesOf(object), 0);
           const result: ConvertResult = {
@@ -227,10 +228,23 @@ async function countParquetRows(connection: DuckDBConnection, file: string): Pro
   return Number(reader.getRows()[0]?.[0] ?? 0);
 }
 
+/** DuckDB stops counting at the first extra column: the real count, from the line itself. */
+function fieldCountReason(
+  row: { reason: string },
+  text: string,
+  expected: number | undefined,
+  delimiter: string,
+): string | undefined {
+  if (!row.reason.startsWith('too many columns') || expected === undefined || text.length >= MAX_REJECT_TEXT)
+    return undefined;
+  return `too many columns: ${text.split(delimiter).length} fields where the header names ${expected}`;
+}
+
 async function engineRejects(
   connection: DuckDBConnection,
   groups: DelimitedInputGroup[],
   staged: StagedObject[],
+  delimiter: string,
 ): Promise<RejectRecord[]> {
   if (groups.length === 0) return [];
   const objectOfPath = new Map(staged.map((object) => [object.textPath, object]));
@@ -245,8 +259,16 @@ async function engineRejects(
     const inFile = rows.filter((row) => row.path === path);
     const texts = await readLinesAt(path, new Set(inFile.map((row) => row.line)), MAX_REJECT_TEXT);
     const key = objectOfPath.get(path)?.key ?? path;
-    for (const row of inFile)
-      rejects.push({ key, line: row.line, reason: row.reason, text: texts.get(row.line) ?? '' });
+    const expected = groups.find((group) => group.files.includes(path))?.header.length;
+    for (const row of inFile) {
+      const text = texts.get(row.line) ?? '';
+      rejects.push({
+        key,
+        line: row.line,
+        reason: fieldCountReason(row, text, expected, delimiter) ?? row.reason,
+        text,
+      });
+    }
   }
   return rejects;
 }
