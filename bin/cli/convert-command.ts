@@ -25,6 +25,12 @@ function progressReporter(mode: ConvertCommandOptions['progress']): (event: Pipe
   return (event) => {
     if (mode === 'none') return;
     if (event.type === 'planned') {
+      if (event.unmatched > 0) {
+        err.write(
+          `${event.unmatched} raw object(s) match no key layout of the configured sources and are left out ` +
+            `(e.g. ${event.unmatchedExample})\n`,
+        );
+      }
       err.write(`${event.toConvert} of ${event.total} partition(s) to convert\n`);
       if (mode === 'bar' && event.toConvert > 0) err.write(`\r${progressBar(0, event.toConvert)}`);
     }

@@ -5,6 +5,7 @@ import { mapWithConcurrency } from '../concurrency.js';
 import { decide } from '../plan/decide.js';
 import { discoverPartitions } from '../plan/discover.js';
 import { listLocalObjects } from '../storage/local-folder.js';
+import { matchKey } from '../sources/match-key.js';
 import { convertPartition } from './convert-partition.js';
 import { faultPoint } from './fault-points.js';
 import { stagingFolder } from './lake-layout.js';
@@ -97,7 +98,16 @@ export async function runPipeline(options: PipelineOptions): Promise<PartitionOu
   });
   const toConvert = planned.filter((entry) => entry.decision.action === 'convert');
   await faultPoint('after-planning');
-  options.onEvent?.({ type: 'planned', toConvert: toConvert.length, total: planned.length });
+  const unmatched = objects.filter(
+    (object) => !options.sources.some((source) => matchKey(source, object.key)),
+  );
+  options.onEvent?.({
+    type: 'planned',
+    toConvert: toConvert.length,
+    total: planned.length,
+    unmatched: unmatched.length,
+    unmatchedExample: unmatched[0]?.key,
+  });
   if (toConvert.length > 0) {
     await markRunFolder(stagingFolder(options.lake, runId), options.runnerId);
     await markRunFolder(join(options.scratchRoot, runId), options.runnerId);

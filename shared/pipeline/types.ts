@@ -24,7 +24,14 @@ export interface PartitionOutcome {
 }
 
 export type PipelineEvent =
-  | { type: 'planned'; toConvert: number; total: number }
+  | {
+      type: 'planned';
+      toConvert: number;
+      total: number;
+      /** Raw objects whose key matches no layout of the sources: left out, said, never silent. */
+      unmatched: number;
+      unmatchedExample?: string;
+    }
   | { type: 'started'; source: string; account: string; region: string; date: string }
   | { type: 'finished'; outcome: PartitionOutcome; done: number; toConvert: number };
 

@@ -224,6 +224,18 @@ describe('layouts, custom formats and named queries through the CLI', () => {
     expect(summary.partitions.map((entry) => entry.action)).toEqual(['converted']);
   });
 
+  it('says how many raw objects match no key layout instead of ignoring them silently', async () => {
+    const stray = `AWSLogs/o-abc123/${ACCOUNT}/vpcflowlogs/us-east-1/2026/06/15/too-short-org-id.log.gz`;
+    await writeRawObject(raw, stray, `${CUSTOM_HEADER}\n`);
+
+    const result = await cli('backfill', '--from', DAY, '--to', DAY);
+
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toContain(
+      `1 raw object(s) match no key layout of the configured sources and are left out (e.g. ${stray})`,
+    );
+  });
+
   it('runs as `npx athena-logs` from the checkout', () => {
     const root = resolve(import.meta.dirname, '..', '..');
     const result = spawnSync('npx', ['--no-install', 'athena-logs', '--help'], {
