@@ -32,13 +32,24 @@ function reportPeakRss(): void {
     process.stderr.write(`peak-rss-bytes=${process.resourceUsage().maxRSS * 1024}\n`);
 }
 
+/**
+ * Exits once stdout and stderr are flushed: writes to a pipe are asynchronous, and exiting
+ * straight away would cut `--json` short for `| jq` or any wrapper reading it.
+ */
+async function exitAfterFlush(code: number): Promise<never> {
+  const flushed = (stream: NodeJS.WriteStream) =>
+    new Promise<void>((resolve) => stream.write('', () => resolve()));
+  await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
+  process.exit(code);
+}
+
 main(process.argv).then(
   (code) => {
     reportPeakRss();
-    process.exit(code);
+    return exitAfterFlush(code);
   },
   (error: unknown) => {
     process.stderr.write(`athena-logs: ${String(error)}\n`);
-    process.exit(1);
+    return exitAfterFlush(1);
   },
 );

@@ -2,7 +2,8 @@ import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { yesterdayUtc, addDays } from '../../shared/plan/dates.js';
-import { runCli, parseSummary, stopBookmarkServer } from '../fixtures/cli-runner.js';
+import { CLI, runCli, parseSummary, stopBookmarkServer } from '../fixtures/cli-runner.js';
+import { spawnSync } from 'node:child_process';
 import { DuckDBReader } from '../fixtures/duckdb-reader.js';
 import { makeTempDir, removeTempDir } from '../fixtures/temp-dir.js';
 
@@ -73,6 +74,22 @@ describe('run on the embedded default', () => {
     expect(lakeRows?.n).toBe(recorded);
     for (const entry of status.partitions)
       expect(entry.rowsIn).toBe((entry.rowsOut ?? 0) + (entry.rowsRejected ?? 0));
+  });
+
+  it('writes all of a large --json answer into a slow pipe before exiting', () => {
+    const days = [addDays(yesterdayUtc(), -2), yesterdayUtc()];
+    const query = `query flows-for-account --account 012345678901 --from ${days[0]} --to ${days[1]} --workdir '${workdir}' --json`;
+    // The reader starts a second late, after the CLI has finished writing: a pipe holds only 64 KiB.
+    const reader = `let s='';process.stdin.on('data',(d)=>s+=d).on('end',()=>console.log(s.length, JSON.parse(s).rows.length))`;
+
+    const piped = spawnSync('sh', ['-c', `node '${CLI}' ${query} | (sleep 1; node -e "${reader}")`], {
+      encoding: 'utf8',
+    });
+
+    const [length, rows] = piped.stdout.trim().split(' ').map(Number);
+    expect(piped.stderr).toBe('');
+    expect(length).toBeGreaterThan(200_000);
+    expect(rows).toBe(1000);
   });
 
   it('keeps leading zeros of account ids and writes Snappy', async () => {
