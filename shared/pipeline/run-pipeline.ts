@@ -78,7 +78,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PartitionOu
   const runId = `${new Date(now()).toISOString().replace(/[-:.]/g, '')}-${options.runnerId.replace(/[^a-zA-Z0-9]/g, '')}`;
   await removeStaleRunFolders(join(options.lake, '_staging'), now());
   await removeStaleRunFolders(options.scratchRoot, now());
-  const objects = await listLocalObjects(options.rawRoot);
+  const objects = await listLocalObjects(options.rawRoot, { dates: new Set(options.dates) });
   const partitions = discoverPartitions(options.sources, objects, {
     dates: new Set(options.dates),
     account: options.account,

@@ -1,7 +1,7 @@
 import type { DuckDBInstance } from '@duckdb/node-api';
-import { access } from 'node:fs/promises';
-import { join } from 'node:path';
-import { quoteIdentifier, quoteLiteral } from '../sql/identifiers.js';
+import { readdir } from 'node:fs/promises';
+import { join, sep } from 'node:path';
+import { quoteIdentifier, quoteLiteralList } from '../sql/identifiers.js';
 import { withConnection } from '../engines/duckdb/instance.js';
 import { renderQuery } from './render.js';
 import { SOURCES, PARTITION_COLUMNS } from '../sources/index.js';
@@ -11,6 +11,30 @@ import type { NamedQuery, QueryParameters } from './types.js';
 export interface QueryResult {
   columns: string[];
   rows: unknown[][];
+}
+
+const PARTITION_SEGMENT = /^(account|region|year|month|day)=(.+)$/;
+
+/**
+ * The Parquet files of a table's partitions that the query's days, account and region can touch
+ * (the same filter runs again in SQL; this only spares reading the others).
+ */
+async function partitionFiles(tableRoot: string, parameters: QueryParameters): Promise<string[]> {
+  const entries = await readdir(tableRoot, { recursive: true }).catch(() => [] as string[]);
+  const files: string[] = [];
+  for (const entry of entries) {
+    const segments = entry.split(sep);
+    if (segments.length !== 6 || !entry.endsWith('.parquet')) continue;
+    const values = Object.fromEntries(
+      segments.slice(0, 5).map((segment) => PARTITION_SEGMENT.exec(segment)?.slice(1, 3) ?? ['', '']),
+    );
+    const date = `${values.year}-${values.month}-${values.day}`;
+    if (date < parameters.from || date > parameters.to) continue;
+    if (parameters.account && values.account !== parameters.account) continue;
+    if (parameters.region && values.region !== parameters.region) continue;
+    files.push(join(tableRoot, entry));
+  }
+  return files.sort();
 }
 
 /**
@@ -23,17 +47,13 @@ export async function runLocalQuery(
   query: NamedQuery,
   parameters: QueryParameters,
 ): Promise<QueryResult> {
-  const tableRoot = join(lake, query.source);
-  const exists = await access(tableRoot).then(
-    () => true,
-    () => false,
-  );
-  if (!exists) return { columns: [], rows: [] };
+  const files = await partitionFiles(join(lake, query.source), parameters);
+  if (files.length === 0) return { columns: [], rows: [] };
   return withConnection(instance, async (connection) => {
-    const files = quoteLiteral(join(tableRoot, '*', '*', '*', '*', '*', '*.parquet'));
     const types =
       "{'account': 'VARCHAR', 'region': 'VARCHAR', 'year': 'VARCHAR', 'month': 'VARCHAR', 'day': 'VARCHAR'}";
-    const scan = `read_parquet(${files}, hive_partitioning = true, union_by_name = true, hive_types = ${types})`;
+    // An explicit list, not a glob: a lake path may hold glob characters such as "[prod]".
+    const scan = `read_parquet(${quoteLiteralList(files)}, hive_partitioning = true, union_by_name = true, hive_types = ${types})`;
     // Partitions hold only the columns their objects had: the view adds the others as NULL.
     const described = await connection.runAndReadAll(`DESCRIBE SELECT * FROM ${scan}`);
     const existing = new Set(described.getRowObjectsJS().map((row) => String(row.column_name)));

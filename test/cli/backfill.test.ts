@@ -173,6 +173,39 @@ describe('backfill with --raw and --lake', () => {
     expect(await readdir(folder)).not.toContain('day=04');
   });
 
+  it("works in a lake whose path holds glob characters and quotes ('[prod] it's')", async () => {
+    const oddLake = join(workdir, "lake [prod] it's {a,b}");
+
+    const converted = await runCli([
+      'backfill',
+      '--from',
+      '2026-03-01',
+      '--to',
+      '2026-03-01',
+      '--raw',
+      raw,
+      '--lake',
+      oddLake,
+      '--workdir',
+      workdir,
+    ]);
+    const answer = await runCli([
+      'query',
+      'top-talkers',
+      '--date',
+      '2026-03-01',
+      '--lake',
+      oddLake,
+      '--workdir',
+      workdir,
+      '--json',
+    ]);
+
+    expect(converted.code, converted.stderr).toBe(0);
+    expect(answer.code, answer.stderr).toBe(0);
+    expect(JSON.parse(answer.stdout).rows.length).toBeGreaterThan(0);
+  });
+
   it('exits 2 when the raw folder does not exist, and a read-only command never writes demo data', async () => {
     const missing = await runCli([
       'run',
