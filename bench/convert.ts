@@ -7,11 +7,11 @@
  *   npm run build && node dist/bench/convert.js [--size-mb 250 --files 12 --accounts 2 --regions 2 --days 3]
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { stopLocalBookmarkServer } from '../shared/bookmarks/local-server.js';
 import { quoteLiteral, quoteLiteralList } from '../shared/sql/identifiers.js';
 import { benchArgs } from './args.js';
 import { corpusDays, ensureCorpus } from './corpus.js';
@@ -62,20 +62,6 @@ function gzipFloor(files: string[]): { seconds: number; bytes: number } {
   return { seconds: elapsed, bytes: Number(result.stdout.trim()) };
 }
 
-async function stopBookmarkServer(workdir: string): Promise<void> {
-  const info = await readFile(join(workdir, 'bookmarks', 'server.json'), 'utf8').catch(() => undefined);
-  if (!info) return;
-  const { pid } = JSON.parse(info) as { pid: number };
-  for (let waited = 0; waited < 5_000; waited += 50) {
-    try {
-      process.kill(pid, waited === 0 ? 'SIGTERM' : 0);
-    } catch {
-      return; // gone
-    }
-    await sleep(50);
-  }
-}
-
 async function convertOnce(days: string[]) {
   const workdir = await mkdtemp(join(tmpdir(), 'athena-logs-bench-'));
   const lake = join(workdir, 'lake');
@@ -100,7 +86,7 @@ async function convertOnce(days: string[]) {
     { encoding: 'utf8', env: { ...process.env, ATHENA_LOGS_REPORT_RSS: '1' }, maxBuffer: 64 << 20 },
   );
   const elapsed = seconds(start);
-  await stopBookmarkServer(workdir);
+  await stopLocalBookmarkServer(join(workdir, 'bookmarks'));
   if (result.status !== 0) throw new Error(`conversion exited ${result.status}: ${result.stderr}`);
   const summary = JSON.parse(result.stdout) as {
     partitions: { rowsIn: number; rowsOut: number; rowsRejected: number; state: string }[];

@@ -3,6 +3,7 @@ import { mkdir, readFile, rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BookmarkStoreError } from '../errors.js';
+import { isPidAlive } from '../process.js';
 import { storeFailure } from './failure.js';
 import { nodeArgsFor, siblingScript } from './node-script.js';
 import {
@@ -143,4 +144,21 @@ async function lastLogLine(dir: string): Promise<string> {
   const text = await readFile(serverLogPath(dir), 'utf8').catch(() => '');
   const line = text.trimEnd().split('\n').pop() ?? '';
   return line === '' ? '' : ` (${line.slice(0, 500)})`;
+}
+
+/**
+ * Stops the server of a bookmarks folder, if one runs, and waits (up to `timeoutMs`) until it has
+ * exited — so that the folder can be removed without racing its last writes.
+ */
+export async function stopLocalBookmarkServer(dir: string, timeoutMs = 5_000): Promise<void> {
+  const info = await readServerInfo(dir).catch(() => undefined);
+  if (!info || !isPidAlive(info.pid)) return;
+  try {
+    process.kill(info.pid, 'SIGTERM');
+  } catch {
+    return; // it exited meanwhile
+  }
+  for (const deadline = Date.now() + timeoutMs; Date.now() < deadline && isPidAlive(info.pid);) {
+    await sleep(POLL_MS);
+  }
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { join } from 'node:path';
+import { isPidAlive } from '../process.js';
 
 /** What `<dir>/server.json` says about the dynalite server that serves a bookmarks folder. */
 export interface ServerInfo {
@@ -64,15 +65,7 @@ export async function writeServerInfo(dir: string, info: ServerInfo): Promise<vo
   }
 }
 
-/** True when a process with this id exists (EPERM: it exists but belongs to someone else). */
-export function isPidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+export { isPidAlive } from '../process.js';
 
 /**
  * True when the port answers dynalite's health check (GET / → "healthy: …") within the timeout.

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
+import { isPidAlive } from '../process.js';
 
 /** `<host>:<pid>:<random>`: names a runner in leases, and lets a runner on the same host see it died. */
 export function newRunnerId(): string {
@@ -15,11 +16,5 @@ export function isDeadLocalRunner(owner: string): boolean {
   const [host, pidText] = owner.split(':');
   const pid = Number(pidText);
   if (host !== hostname() || !Number.isInteger(pid) || pid <= 0 || pid === process.pid) return false;
-  try {
-    process.kill(pid, 0);
-    return false;
-  } catch (error) {
-    // EPERM: the process exists but belongs to someone else.
-    return (error as NodeJS.ErrnoException).code === 'ESRCH';
-  }
+  return !isPidAlive(pid);
 }

@@ -2,6 +2,7 @@ import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isPidAlive } from '../../shared/process.js';
 import { runCli, stopBookmarkServer } from '../fixtures/cli-runner.js';
 import { flowKey, flowLine, V2_HEADER, writeRawObject } from '../fixtures/raw-objects.js';
 import { makeTempDir, removeTempDir } from '../fixtures/temp-dir.js';
@@ -9,14 +10,6 @@ import { makeTempDir, removeTempDir } from '../fixtures/temp-dir.js';
 const ACCOUNT = '055555555555';
 const serverPid = async (workdir: string) =>
   (JSON.parse(await readFile(join(workdir, 'bookmarks', 'server.json'), 'utf8')) as { pid: number }).pid;
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 // A user deletes the workdir while its idle bookmark server still runs: the old server must
 // leave, never share the folder with the new one (their bookmarks would disagree).
@@ -62,7 +55,7 @@ describe('a workdir deleted under its bookmark server', () => {
     const again = await runCli([...args, '--json']);
 
     expect(afresh.stdout).toMatch(/Converted 1,/);
-    expect(alive(oldPid)).toBe(false);
+    expect(isPidAlive(oldPid)).toBe(false);
     expect(await serverPid(workdir)).not.toBe(oldPid);
     expect(JSON.parse(again.stdout).partitions.map((entry: { action: string }) => entry.action)).toEqual([
       'up-to-date',
