@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import type { GlobalFlags } from '../../shared/config.js';
 import { UsageError } from '../../shared/errors.js';
-import { addDays, daysBetween, parseDay, yesterdayUtc } from '../../shared/plan/dates.js';
+import { addDays, checkDayOrder, daysBetween, parseDay, yesterdayUtc } from '../../shared/plan/dates.js';
 import { NAMED_QUERIES } from '../../shared/queries/index.js';
 import { convertCommand } from './convert-command.js';
 import { queryCommand } from './query-command.js';
@@ -36,7 +36,7 @@ function progressMode(): 'bar' | 'lines' {
 function optionalRange(flags: CommandFlags): { from?: string; to?: string } {
   const from = flags.from ? parseDay(flags.from, '--from') : undefined;
   const to = flags.to ? parseDay(flags.to, '--to') : undefined;
-  if (from && to && from > to) throw new UsageError(`--from (${from}) is after --to (${to}).`);
+  checkDayOrder(from, to);
   return { from, to };
 }
 

@@ -1,5 +1,5 @@
 import { UsageError } from '../../shared/errors.js';
-import { parseDay, yesterdayUtc } from '../../shared/plan/dates.js';
+import { checkDayOrder, parseDay, yesterdayUtc } from '../../shared/plan/dates.js';
 import { NAMED_QUERIES, queryParameters } from '../../shared/queries/index.js';
 import { runLocalQuery } from '../../shared/queries/run-local.js';
 import type { GlobalFlags } from '../../shared/config.js';
@@ -24,7 +24,7 @@ function daysOf(flags: QueryFlags): { from: string; to: string } {
   if (flags.from) {
     const from = parseDay(flags.from, '--from');
     const to = flags.to ? parseDay(flags.to, '--to') : from;
-    if (from > to) throw new UsageError(`--from (${from}) is after --to (${to}).`);
+    checkDayOrder(from, to);
     return { from, to };
   }
   const day = flags.date ? parseDay(flags.date, '--date') : yesterdayUtc();

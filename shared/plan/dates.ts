@@ -20,8 +20,15 @@ export function addDays(date: string, days: number): string {
 }
 
 /** Every day from `from` to `to`, inclusive; fails when from is after to. */
+/** Fails unless `from` is on or before `to` (either may be left out). */
+export function checkDayOrder(from: string | undefined, to: string | undefined): void {
+  if (from !== undefined && to !== undefined && from > to) {
+    throw new UsageError(`--from (${from}) is after --to (${to}).`);
+  }
+}
+
 export function daysBetween(from: string, to: string): string[] {
-  if (from > to) throw new UsageError(`--from (${from}) is after --to (${to}).`);
+  checkDayOrder(from, to);
   const days: string[] = [];
   for (let day = from; day <= to; day = addDays(day, 1)) days.push(day);
   return days;
