@@ -111,6 +111,11 @@ export async function stageRawText(
   let output: WriteStream | undefined;
   let carry: Buffer = Buffer.alloc(0);
   let check: LineCheck | undefined;
+  /** Whether complete lines may go to the engine unread: nothing to screen in them. */
+  const passesAsItIs = (longest: number, ...pieces: Buffer[]): boolean =>
+    check === undefined &&
+    longest <= longestUnchecked &&
+    pieces.every((piece) => piece.indexOf(NUL) === -1 && piece.indexOf(CARRIAGE_RETURN) === -1);
   const write = async (buffer: Buffer): Promise<void> => {
     result.bytesOut += buffer.length;
     if (output && !output.write(buffer)) await once(output, 'drain');
@@ -124,13 +129,7 @@ export async function stageRawText(
     const scan = scanNewlines(complete, 0);
     result.lines += scan.count;
     result.blankLines += countBlankLines(complete, true);
-    if (
-      check === undefined &&
-      scan.longest <= longestUnchecked &&
-      complete.indexOf(NUL) === -1 &&
-      complete.indexOf(CARRIAGE_RETURN) === -1
-    )
-      return write(complete);
+    if (passesAsItIs(scan.longest, complete)) return write(complete);
     return write(screenLines(complete, firstLineNumber, check, result.earlyRejects, fieldLimit));
   };
   try {
@@ -178,14 +177,7 @@ export async function stageRawText(
       }
       const head = chunk.subarray(0, lastNewline + 1);
       const scan = scanNewlines(head, carry.length);
-      const clean =
-        check === undefined &&
-        scan.longest <= longestUnchecked &&
-        head.indexOf(NUL) === -1 &&
-        carry.indexOf(NUL) === -1 &&
-        head.indexOf(CARRIAGE_RETURN) === -1 &&
-        carry.indexOf(CARRIAGE_RETURN) === -1;
-      if (result.firstLine !== undefined && clean) {
+      if (result.firstLine !== undefined && passesAsItIs(scan.longest, carry, head)) {
         // The fast path copies nothing: the partial line carried over and this chunk's complete
         // lines are written as they are (nearly every chunk of every object).
         result.lines += scan.count;
