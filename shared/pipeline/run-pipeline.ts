@@ -5,12 +5,12 @@ import { mapWithConcurrency } from '../concurrency.js';
 import { decide } from '../plan/decide.js';
 import { discoverPartitions } from '../plan/discover.js';
 import { listLocalObjects } from '../storage/local-folder.js';
-import { matchKey } from '../sources/match-key.js';
 import { convertPartition } from './convert-partition.js';
 import { faultPoint } from './fault-points.js';
 import { stagingFolder } from './lake-layout.js';
 import { idleOutcome } from './outcomes.js';
 import { isDeadLocalRunner } from './runner-id.js';
+import type { RawObject } from '../engines/types.js';
 import type { PartitionOutcome, PipelineOptions } from './types.js';
 
 /** Staging folders of crashed runs are removed once they are this old. */
@@ -78,11 +78,14 @@ export async function runPipeline(options: PipelineOptions): Promise<PartitionOu
   const runId = `${new Date(now()).toISOString().replace(/[-:.]/g, '')}-${options.runnerId.replace(/[^a-zA-Z0-9]/g, '')}`;
   await removeStaleRunFolders(join(options.lake, '_staging'), now());
   await removeStaleRunFolders(options.scratchRoot, now());
-  const objects = await listLocalObjects(options.rawRoot, { dates: new Set(options.dates) });
+  const unmatched: RawObject[] = [];
+  const dates = new Set(options.dates);
+  const objects = await listLocalObjects(options.rawRoot, { dates });
   const partitions = discoverPartitions(options.sources, objects, {
-    dates: new Set(options.dates),
+    dates,
     account: options.account,
     region: options.region,
+    onUnmatched: (object) => unmatched.push(object),
   });
   const bookmarks = await loadBookmarks(options.bookmarks, options);
   const planned = partitions.map((partition) => {
@@ -98,9 +101,6 @@ export async function runPipeline(options: PipelineOptions): Promise<PartitionOu
   });
   const toConvert = planned.filter((entry) => entry.decision.action === 'convert');
   await faultPoint('after-planning');
-  const unmatched = objects.filter(
-    (object) => !options.sources.some((source) => matchKey(source, object.key)),
-  );
   options.onEvent?.({
     type: 'planned',
     toConvert: toConvert.length,

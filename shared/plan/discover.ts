@@ -14,6 +14,8 @@ export interface DiscoveryFilter {
   dates: ReadonlySet<string>;
   account?: string;
   region?: string;
+  /** Told of each object whose key matches no layout of any source (so it is never dropped silently). */
+  onUnmatched?: (object: RawObject) => void;
 }
 
 /** What a day's objects look like: a change in any figure means late or replaced data. */
@@ -42,8 +44,10 @@ export function discoverPartitions(
 ): DiscoveredPartition[] {
   const partitions = new Map<string, DiscoveredPartition>();
   for (const object of objects) {
+    let matched = false;
     for (const source of sources) {
       const match = matchKey(source, object.key);
+      matched ||= match !== undefined;
       if (!match || !filter.dates.has(match.date)) continue;
       if (filter.account && match.account !== filter.account) continue;
       if (filter.region && match.region !== filter.region) continue;
@@ -63,6 +67,7 @@ export function discoverPartitions(
       partition.objects.push(object);
       break;
     }
+    if (!matched) filter.onUnmatched?.(object);
   }
   const found = [...partitions.values()];
   for (const partition of found) partition.fingerprint = fingerprintOf(partition.objects);

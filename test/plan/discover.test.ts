@@ -171,3 +171,26 @@ describe('discoverPartitions', () => {
     expect(partitions.map((partition) => partition.region)).toEqual([...regions].sort());
   });
 });
+
+describe('discoverPartitions and keys of no layout', () => {
+  it('names each object whose key matches no layout, and only those (other days are not "unmatched")', () => {
+    const stray = object(
+      'AWSLogs/o-abc123/123456789012/vpcflowlogs/us-east-1/2024/01/05/x.log.gz',
+      1,
+      '2024-01-05T00:00:00Z',
+    );
+    const otherDay = object(plain('123456789012', 'us-east-1', '2024-01-09', 'y'), 1, '2024-01-09T00:00:00Z');
+    const wanted = object(plain('123456789012', 'us-east-1', '2024-01-05', 'z'), 1, '2024-01-05T00:00:00Z');
+    const unmatched: string[] = [];
+
+    const partitions = discoverPartitions([vpcFlow], [stray, otherDay, wanted], {
+      dates: new Set(['2024-01-05']),
+      onUnmatched: (found) => unmatched.push(found.key),
+    });
+
+    expect(unmatched).toEqual([stray.key]);
+    expect(partitions.map((partition) => partition.objects.map((found) => found.key))).toEqual([
+      [wanted.key],
+    ]);
+  });
+});
