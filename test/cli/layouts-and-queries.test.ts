@@ -120,34 +120,12 @@ describe('layouts, custom formats and named queries through the CLI', () => {
   });
 
   it('shows flows of an account in Japan time by default, and in the zone asked for', async () => {
-    const jst = JSON.parse(
-      (await cli('query', 'flows-for-account', '--date', DAY, '--account', ACCOUNT, '--json')).stdout,
-    );
-    const utc = JSON.parse(
-      (
-        await cli(
-          'query',
-          'flows-for-account',
-          '--date',
-          DAY,
-          '--account',
-          ACCOUNT,
-          '--param',
-          'zone=UTC',
-          '--json',
-        )
-      ).stdout,
-    );
-    const bad = await cli(
-      'query',
-      'flows-for-account',
-      '--date',
-      DAY,
-      '--account',
-      ACCOUNT,
-      '--param',
-      "zone=UTC'; DROP TABLE x; --",
-    );
+    const flows = (...extra: string[]) =>
+      cli('query', 'flows-for-account', '--date', DAY, '--account', ACCOUNT, ...extra);
+
+    const jst = JSON.parse((await flows('--json')).stdout);
+    const utc = JSON.parse((await flows('--param', 'zone=UTC', '--json')).stdout);
+    const bad = await flows('--param', "zone=UTC'; DROP TABLE x; --");
 
     expect(jst.rows[0]).toMatchObject({
       start_local: '2026-06-15 12:00:00',
