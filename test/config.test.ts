@@ -34,7 +34,14 @@ describe('resolveConfig', () => {
       retryBudget: 3,
       parquetVersion: 'v2',
     });
-    expect(config.sources.map((source) => source.name)).toEqual(['vpc_flow']);
+    expect(config.sources.map((source) => source.name)).toEqual([
+      'vpc_flow',
+      's3_access',
+      'cloudtrail',
+      'alb',
+      'elb',
+      'cloudfront',
+    ]);
   });
 
   it('lets flags win over the file, and the file over the defaults', async () => {

@@ -63,6 +63,7 @@ export async function convertCommand(session: Session, options: ConvertCommandOp
     scratchRoot,
     account: options.account,
     region: options.region,
+    flatLayouts: config.flatLayouts,
     backfill: options.backfill,
     retryFailed: options.retryFailed,
     retryBudget: config.retryBudget,

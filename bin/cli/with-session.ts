@@ -45,9 +45,12 @@ export async function withSession(
   }
   // Only commands that convert fill an empty default raw folder with demo data.
   if (options.converts && config.rawIsDefault) {
-    const seeded = await seedDemoData(config.raw, yesterdayUtc());
+    const sources = config.sources.map((source) => source.name);
+    const seeded = await seedDemoData(config.raw, yesterdayUtc(), sources);
     if (seeded > 0 && !flags.json)
-      process.stderr.write(`Generated ${seeded} demo VPC flow log objects under ${config.raw}\n`);
+      process.stderr.write(
+        `Generated ${seeded} demo log objects (${sources.join(', ')}) under ${config.raw}\n`,
+      );
   }
   const session = await openSession(config, { engine: options.engine });
   handOverLeasesOnInterrupt();

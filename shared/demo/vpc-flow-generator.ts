@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import { seededRandom } from './random.js';
+import type { GeneratedObject } from './types.js';
 import { VpcTraffic } from './vpc-flow-traffic.js';
 
 const gzipAsync = promisify(gzip);
@@ -25,11 +26,7 @@ export interface VpcFlowDayOptions {
   seed?: number;
 }
 
-export interface GeneratedObject {
-  key: string;
-  lines: number;
-  bytes: number;
-}
+export type { GeneratedObject } from './types.js';
 
 /**
  * Writes one day of realistic default-format flow logs for one account and region under

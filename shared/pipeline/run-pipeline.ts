@@ -85,6 +85,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PartitionOu
     dates,
     account: options.account,
     region: options.region,
+    flatLayouts: options.flatLayouts,
     onUnmatched: (object) => unmatched.push(object),
   });
   const bookmarks = await loadBookmarks(options.bookmarks, options);

@@ -1,3 +1,4 @@
+import type { FlatLayoutPartition, SourceName } from '../sources/types.js';
 import type { BookmarkState, BookmarkStore } from '../bookmarks/types.js';
 import type { ConversionEngine } from '../engines/types.js';
 import type { LogSource } from '../sources/types.js';
@@ -43,6 +44,8 @@ export interface PipelineOptions {
   scratchRoot: string;
   account?: string;
   region?: string;
+  /** Account and region of each source's flat-layout objects (configuration). */
+  flatLayouts?: Partial<Record<SourceName, FlatLayoutPartition>>;
   /** A backfill names its days: FAILED partitions in it are retried. */
   backfill: boolean;
   retryFailed: boolean;

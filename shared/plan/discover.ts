@@ -1,7 +1,7 @@
 import type { RawFingerprint } from '../bookmarks/types.js';
 import type { PartitionRef, RawObject } from '../engines/types.js';
 import { matchKey } from '../sources/match-key.js';
-import type { LogSource } from '../sources/types.js';
+import type { FlatLayoutPartition, LogSource, SourceName } from '../sources/types.js';
 
 /** One partition found in the raw layout, with its objects and their fingerprint. */
 export interface DiscoveredPartition extends PartitionRef {
@@ -14,8 +14,22 @@ export interface DiscoveryFilter {
   dates: ReadonlySet<string>;
   account?: string;
   region?: string;
+  /** Account and region of flat-layout objects (keys that name neither), per source. */
+  flatLayouts?: Partial<Record<SourceName, FlatLayoutPartition>>;
   /** Told of each object whose key matches no layout of any source (so it is never dropped silently). */
   onUnmatched?: (object: RawObject) => void;
+}
+
+/**
+ * The account and region flat-layout objects get: configuration first, then the run's own
+ * account/region filter (a backfill of one account names it), else `unknown`.
+ */
+function flatPartitionOf(source: LogSource, filter: DiscoveryFilter): FlatLayoutPartition {
+  const configured = filter.flatLayouts?.[source.name] ?? {};
+  return {
+    account: configured.account ?? filter.account,
+    region: configured.region ?? filter.region,
+  };
 }
 
 /** What a day's objects look like: a change in any figure means late or replaced data. */
@@ -43,10 +57,16 @@ export function discoverPartitions(
   filter: DiscoveryFilter,
 ): DiscoveredPartition[] {
   const partitions = new Map<string, DiscoveredPartition>();
+  const flat = new Map(sources.map((source) => [source.name, flatPartitionOf(source, filter)]));
   for (const object of objects) {
     let matched = false;
     for (const source of sources) {
-      const match = matchKey(source, object.key);
+      // Files a source delivers beside its logs (CloudTrail digests) are skipped on purpose.
+      if (source.ignoredKeys?.some((pattern) => pattern.test(object.key))) {
+        matched = true;
+        break;
+      }
+      const match = matchKey(source, object.key, flat.get(source.name));
       matched ||= match !== undefined;
       if (!match || !filter.dates.has(match.date)) continue;
       if (filter.account && match.account !== filter.account) continue;

@@ -5,7 +5,7 @@ import { quoteIdentifier, quoteLiteralList } from '../sql/identifiers.js';
 import { withConnection } from '../engines/duckdb/instance.js';
 import { renderQuery } from './render.js';
 import { SOURCES, PARTITION_COLUMNS } from '../sources/index.js';
-import { DUCKDB_TYPE } from '../sql/duckdb-types.js';
+import { duckdbType } from '../sql/duckdb-types.js';
 import type { NamedQuery, QueryParameters } from './types.js';
 
 export interface QueryResult {
@@ -61,7 +61,7 @@ export async function runLocalQuery(
     const columns = (source?.columns ?? []).map((column) =>
       existing.has(column.name)
         ? quoteIdentifier(column.name)
-        : `CAST(NULL AS ${DUCKDB_TYPE[column.type]}) AS ${quoteIdentifier(column.name)}`,
+        : `CAST(NULL AS ${duckdbType(column.type)}) AS ${quoteIdentifier(column.name)}`,
     );
     const projection = [...columns, ...PARTITION_COLUMNS.map(quoteIdentifier)].join(', ');
     await connection.run(

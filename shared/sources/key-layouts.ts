@@ -20,8 +20,11 @@ export function keyPattern(...pieces: string[]): RegExp {
   return new RegExp(`^${pieces.join('')}$`);
 }
 
-/** `AWSLogs/[o-org/]<account>/<service>/<region>/YYYY/MM/DD/<file>` — the plain AWS layout. */
-export function plainAwsLogsLayout(service: string): KeyLayout {
+/**
+ * `AWSLogs/[o-org/]<account>/<service>/<region>/YYYY/MM/DD/<file>` — the plain AWS layout; `fileName`
+ * tells apart sources that share a service prefix (ALB `…_app.…` and classic ELB files).
+ */
+export function plainAwsLogsLayout(service: string, fileName: string = KEY_PIECES.fileName): KeyLayout {
   const p = KEY_PIECES;
   return {
     name: 'plain',
@@ -39,7 +42,7 @@ export function plainAwsLogsLayout(service: string): KeyLayout {
       '/',
       p.day,
       '/',
-      p.fileName,
+      fileName,
     ),
     groups: { account: 1, region: 2, year: 3, month: 4, day: 5 },
   };
@@ -72,4 +75,15 @@ export function hiveAwsLogsLayout(service: string): KeyLayout {
     ),
     groups: { account: 1, region: 2, year: 3, month: 4, day: 5 },
   };
+}
+
+/**
+ * The file name of an Elastic Load Balancing log object,
+ * `<account>_elasticloadbalancing_<region>_<load-balancer>_<end-time>_<node-ip>_<random>.log[.gz]`;
+ * `loadBalancer` tells the kinds apart (ALB `app.<name>.<id>`, NLB `net.…`, classic `<name>`).
+ * The name starts with the account, so ALB connection and health check logs (`conn_log.…`,
+ * `health_check_log_…`) sharing the prefix match no access-log layout.
+ */
+export function elbLogFileName(loadBalancer: string): string {
+  return `[0-9]{12}_elasticloadbalancing_[a-z]{2}(?:-[a-z]+)+-[0-9]+_${loadBalancer}_[0-9]{8}T[0-9]{4}Z_[^/_]+_[^/]+`;
 }

@@ -1,4 +1,7 @@
-import type { LogSource } from './types.js';
+import type { FlatLayoutPartition, LogSource } from './types.js';
+
+/** The partition value of flat-layout objects whose account or region nobody configured. */
+export const UNCONFIGURED = 'unknown';
 
 /** Where one raw object belongs: its partition values, read from its key. */
 export interface KeyMatch {
@@ -9,8 +12,16 @@ export interface KeyMatch {
   date: string;
 }
 
-/** Reads account, region and date from a raw key (relative to the raw root), or undefined. */
-export function matchKey(source: LogSource, key: string): KeyMatch | undefined {
+/**
+ * Reads account, region and date from a raw key (relative to the raw root), or undefined. Keys of
+ * flat layouts name no account (S3 access simple prefix, CloudFront) or no region: those come from
+ * the layout's fixed region, then from `flat` (configuration), else `unknown`.
+ */
+export function matchKey(
+  source: LogSource,
+  key: string,
+  flat: FlatLayoutPartition = {},
+): KeyMatch | undefined {
   for (const layout of source.layouts) {
     const match = layout.pattern.exec(key);
     if (!match) continue;
@@ -19,8 +30,12 @@ export function matchKey(source: LogSource, key: string): KeyMatch | undefined {
     if (!isRealDate(date)) return undefined;
     return {
       layout: layout.name,
-      account: group(layout.groups.account),
-      region: group(layout.groups.region),
+      account:
+        layout.groups.account === undefined ? (flat.account ?? UNCONFIGURED) : group(layout.groups.account),
+      region:
+        layout.groups.region === undefined
+          ? (layout.fixedRegion ?? flat.region ?? UNCONFIGURED)
+          : group(layout.groups.region),
       date,
     };
   }

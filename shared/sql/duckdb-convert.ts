@@ -1,5 +1,5 @@
 import type { Column, HeaderDelimitedFormat, HeaderField, LogSource } from '../sources/types.js';
-import { DUCKDB_TYPE } from './duckdb-types.js';
+import { duckdbType } from './duckdb-types.js';
 import { quoteIdentifier, quoteLiteral, quoteLiteralList } from './identifiers.js';
 
 /** Raw text files (already decompressed) that share one header, read by one scan. */
@@ -36,14 +36,14 @@ function scanOf(
     return field;
   });
   const columnTypes = present
-    .map((field) => `${quoteLiteral(field.name)}: ${quoteLiteral(DUCKDB_TYPE[field.type])}`)
+    .map((field) => `${quoteLiteral(field.name)}: ${quoteLiteral(duckdbType(field.type))}`)
     .join(', ');
   const presentNames = new Set(present.map((field) => field.name));
   const projection = columns
     .map((column) =>
       presentNames.has(column.name)
         ? quoteIdentifier(column.name)
-        : `CAST(NULL AS ${DUCKDB_TYPE[column.type]}) AS ${quoteIdentifier(column.name)}`,
+        : `CAST(NULL AS ${duckdbType(column.type)}) AS ${quoteIdentifier(column.name)}`,
     )
     .join(', ');
   const options = [
@@ -67,7 +67,7 @@ function scanOf(
 /** No input (a day of empty objects): still a typed, empty Parquet file, so queries work. */
 function emptyScan(source: LogSource): string {
   const nulls = source.columns.map(
-    (column) => `CAST(NULL AS ${DUCKDB_TYPE[column.type]}) AS ${quoteIdentifier(column.name)}`,
+    (column) => `CAST(NULL AS ${duckdbType(column.type)}) AS ${quoteIdentifier(column.name)}`,
   );
   return `SELECT ${nulls.join(', ')} WHERE false`;
 }
@@ -92,33 +92,102 @@ export function convertDelimitedSql(
   groups: readonly DelimitedInputGroup[],
   outputFile: string,
   parquet: ParquetOptions,
+  delivered?: ParquetDelivery,
 ): string {
   if (source.format.kind !== 'header-delimited')
     throw new RangeError(`${source.name} is not header-delimited.`);
   const format = source.format;
   // Only the columns some file of the partition has are written: Athena and Parquet readers
   // read a column missing from a file as NULL, and writing all-NULL columns costs a third more.
-  const present = new Set(
-    groups.flatMap((group) =>
+  const present = new Set([
+    ...groups.flatMap((group) =>
       group.header.map((header) => format.fields.find((field) => field.header === header)?.name),
     ),
-  );
-  const carried =
-    groups.length === 0 ? source.columns : source.columns.filter((column) => present.has(column.name));
-  const scans =
-    groups.length === 0
-      ? emptyScan(source)
-      : groups.map((group) => scanOf(source, format, group, carried)).join('\nUNION ALL\n');
-  const key =
-    groups.length === 0 ? undefined : clusterKey(source.clusterBy.filter((name) => present.has(name)));
+    ...(delivered?.columns ?? []),
+  ]);
+  const empty = groups.length === 0 && delivered === undefined;
+  const carried = empty ? source.columns : source.columns.filter((column) => present.has(column.name));
+  const scans = empty
+    ? emptyScan(source)
+    : [
+        ...groups.map((group) => scanOf(source, format, group, carried)),
+        ...(delivered ? [parquetDeliveryScan(delivered, carried)] : []),
+      ].join('\nUNION ALL\n');
+  const key = empty ? undefined : clusterKey(source.clusterBy.filter((name) => present.has(name)));
   const ordered = key ? `SELECT * FROM (\n${scans}\n) ORDER BY ${key}` : scans;
+  return copyToParquetSql(ordered, outputFile, parquet);
+}
+
+/**
+ * Objects AWS delivered as Parquet (vpc_flow's Parquet format): re-partitioned, not re-parsed.
+ * Their columns carry the table's names; a `region` column must equal the partition's region.
+ */
+export interface ParquetDelivery {
+  files: readonly string[];
+  /** Table columns the files hold (from their schema). */
+  columns: ReadonlySet<string>;
+  /** Whether the files have the `region` field, and the partition's region it must equal. */
+  regionRule?: string;
+}
+
+function parquetRead(files: readonly string[], extra = ''): string {
+  return `read_parquet(${quoteLiteralList(files)}, union_by_name=true${extra})`;
+}
+
+function regionMismatch(region: string): string {
+  return `region IS NOT NULL AND region <> ${quoteLiteral(region)}`;
+}
+
+function parquetDeliveryScan(delivered: ParquetDelivery, carried: readonly Column[]): string {
+  const projection = carried.map((column) =>
+    delivered.columns.has(column.name)
+      ? `CAST(${quoteIdentifier(column.name)} AS ${duckdbType(column.type)}) AS ${quoteIdentifier(column.name)}`
+      : `CAST(NULL AS ${duckdbType(column.type)}) AS ${quoteIdentifier(column.name)}`,
+  );
+  const where =
+    delivered.regionRule === undefined ? '' : ` WHERE NOT (${regionMismatch(delivered.regionRule)})`;
+  return `SELECT ${projection.join(', ')} FROM ${parquetRead(delivered.files)}${where}`;
+}
+
+/** The columns of delivered Parquet files, and their total row count. */
+export function parquetDeliverySchemaSql(files: readonly string[]): string {
+  return `DESCRIBE SELECT * FROM ${parquetRead(files)}`;
+}
+
+export function parquetDeliveryRowCountSql(files: readonly string[]): string {
+  return `SELECT coalesce(sum(num_rows), 0)::BIGINT AS rows FROM parquet_file_metadata(${quoteLiteralList(files)})`;
+}
+
+/** Rows of delivered Parquet files whose region differs from the partition's (file, row, region). */
+export function parquetDeliveryRejectsSql(files: readonly string[], region: string): string {
+  return (
+    `SELECT filename AS file, file_row_number + 1 AS line, region FROM ` +
+    `${parquetRead(files, ', filename=true, file_row_number=true')} WHERE ${regionMismatch(region)}`
+  );
+}
+
+/** Writes a query's rows into one Snappy Parquet file. */
+export function copyToParquetSql(query: string, outputFile: string, parquet: ParquetOptions): string {
   const copyOptions = [
     'FORMAT parquet',
     'COMPRESSION snappy',
     `PARQUET_VERSION ${parquet.parquetVersion === 'v2' ? 'v2' : 'v1'}`,
     `ROW_GROUP_SIZE ${Math.max(1, Math.floor(parquet.rowGroupSize))}`,
   ];
-  return `COPY (\n${ordered}\n) TO ${quoteLiteral(outputFile)} (${copyOptions.join(', ')})`;
+  return `COPY (\n${query}\n) TO ${quoteLiteral(outputFile)} (${copyOptions.join(', ')})`;
+}
+
+/** The rows of a parsed-lines table that are not rejects, clustered, as one Parquet file. */
+export function copyParsedRowsSql(
+  source: LogSource,
+  table: string,
+  outputFile: string,
+  parquet: ParquetOptions,
+): string {
+  const columns = source.columns.map((column) => quoteIdentifier(column.name)).join(', ');
+  const key = clusterKey(source.clusterBy);
+  const rows = `SELECT ${columns} FROM ${quoteIdentifier(table)} WHERE reject_reason IS NULL`;
+  return copyToParquetSql(key ? `${rows} ORDER BY ${key}` : rows, outputFile, parquet);
 }
 
 /** Rejected lines of the given scans (file, line number, reason), one row per line. */

@@ -8,6 +8,9 @@ import { DuckDBReader } from '../fixtures/duckdb-reader.js';
 import { makeTempDir, removeTempDir } from '../fixtures/temp-dir.js';
 
 // The newcomer's path: `npm start` = `run --lookback 2` on the embedded default (demo data).
+/** 2 accounts × 2 regions × 3 days for five sources, and CloudFront's one account × `global` × 3 days. */
+const DEMO_PARTITIONS = 5 * 12 + 3;
+
 describe('run on the embedded default', () => {
   let workdir: string;
   let reader: DuckDBReader;
@@ -23,14 +26,20 @@ describe('run on the embedded default', () => {
     await removeTempDir(workdir);
   });
 
-  it('generates demo data, converts 2 accounts × 2 regions × 3 days and answers top talkers', async () => {
+  it('generates demo data of all six sources, converts every partition and answers top talkers', async () => {
     // Act
     const first = await runCli(['run', '--lookback', '2', '--workdir', workdir]);
 
     // Assess
     expect(first.code, first.stderr).toBe(0);
-    expect(first.stderr).toMatch(/Generated 36 demo VPC flow log objects/);
-    expect(first.stdout).toMatch(/Converted 12, failed 0, skipped 0, up to date 0/);
+    expect(first.stderr).toMatch(
+      /Generated \d+ demo log objects \(vpc_flow, s3_access, cloudtrail, alb, elb, cloudfront\)/,
+    );
+    expect(first.stdout).toMatch(
+      new RegExp(`Converted ${DEMO_PARTITIONS}, failed 0, skipped 0, up to date 0`),
+    );
+    for (const source of ['vpc_flow', 's3_access', 'cloudtrail', 'alb', 'elb', 'cloudfront'])
+      expect(await readdir(join(workdir, 'lake', source))).not.toEqual([]);
     expect(first.stdout).toMatch(/Top talkers, vpc_flow/);
     const talkerLines = first.stdout.split('Top talkers')[1]?.trim().split('\n') ?? [];
     expect(talkerLines.length).toBe(1 + 2 + 50); // title, header + rule, 50 pairs
@@ -55,22 +64,26 @@ describe('run on the embedded default', () => {
     const second = await runCli(['run', '--lookback', '2', '--workdir', workdir]);
 
     expect(second.code, second.stderr).toBe(0);
-    expect(second.stdout).toMatch(/Nothing to convert: all 12 partition\(s\) are up to date/);
+    expect(second.stdout).toMatch(
+      new RegExp(`Nothing to convert: all ${DEMO_PARTITIONS} partition\\(s\\) are up to date`),
+    );
   });
 
   it('reports every partition in --json and status agrees with the lake', async () => {
     const summary = parseSummary(await runCli(['run', '--lookback', '2', '--workdir', workdir, '--json']));
     const status = parseSummary(await runCli(['status', '--workdir', workdir, '--json']));
 
-    expect(summary.partitions).toHaveLength(12);
+    expect(summary.partitions).toHaveLength(DEMO_PARTITIONS);
     expect(
       summary.partitions.every((entry) => entry.action === 'up-to-date' && entry.state === 'SUCCEEDED'),
     ).toBe(true);
-    expect(status.partitions.map((entry) => entry.state)).toEqual(Array(12).fill('SUCCEEDED'));
+    expect(status.partitions.map((entry) => entry.state)).toEqual(Array(DEMO_PARTITIONS).fill('SUCCEEDED'));
     const [lakeRows] = await reader.rows(
       `SELECT count(*)::INTEGER AS n FROM read_parquet('${join(workdir, 'lake', 'vpc_flow')}/*/*/*/*/*/*.parquet')`,
     );
-    const recorded = status.partitions.reduce((sum, entry) => sum + (entry.rowsOut ?? 0), 0);
+    const recorded = status.partitions
+      .filter((entry) => entry.source === 'vpc_flow')
+      .reduce((sum, entry) => sum + (entry.rowsOut ?? 0), 0);
     expect(lakeRows?.n).toBe(recorded);
     for (const entry of status.partitions)
       expect(entry.rowsIn).toBe((entry.rowsOut ?? 0) + (entry.rowsRejected ?? 0));

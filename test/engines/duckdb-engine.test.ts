@@ -4,6 +4,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeVpcFlowDay } from '../../shared/demo/vpc-flow-generator.js';
 import { FormatError, UnreadableObjectError } from '../../shared/errors.js';
+import { vpcFlow } from '../../shared/sources/vpc-flow.js';
 import { DuckDBReader } from '../fixtures/duckdb-reader.js';
 import { EngineHarness, PARTITION, rawKey, type RawFile } from '../fixtures/engine-harness.js';
 import { CUSTOM_HEADER, V2_HEADER, textOf, v2Line } from '../fixtures/flow-log-lines.js';
@@ -803,7 +804,7 @@ describe('DuckDBEngine.convert: lines with far too many fields', () => {
 
     expect(result).toMatchObject({ rowsIn: 3, rowsOut: 1, rowsRejected: 2 });
     expect(result.rejects.map((reject) => [reject.line, reject.reason])).toEqual([
-      [2, 'line has 100000 fields, more than the 40 a record can have'],
+      [2, `line has 100000 fields, more than the ${vpcFlow.format.fields.length} a record can have`],
       [4, 'too many columns: 17 fields where the header names 14'],
     ]);
   });

@@ -5,7 +5,11 @@ import { FormatError, ReconciliationError } from '../../errors.js';
 import type { HeaderDelimitedFormat } from '../../sources/types.js';
 import {
   convertDelimitedSql,
+  parquetDeliveryRejectsSql,
+  parquetDeliveryRowCountSql,
+  parquetDeliverySchemaSql,
   rejectedLinesSql,
+  type ParquetDelivery,
   type DelimitedInputGroup,
   type ParquetOptions,
 } from '../../sql/duckdb-convert.js';
@@ -13,6 +17,8 @@ import { quoteLiteral } from '../../sql/identifiers.js';
 import type { ConversionEngine, ConvertRequest, ConvertResult, RejectRecord } from '../types.js';
 import { openDuckDB, withConnection, type DuckDBSettings } from './instance.js';
 import { readLinesAt } from './read-lines.js';
+import { isParquet } from './magic-bytes.js';
+import { convertStagedLines, recordLinesOf, stageAllLines } from './convert-lines.js';
 import { MAX_REJECT_TEXT, stageRawText, type LineCheck, type StagedText } from './stage-raw-text.js';
 import { mapWithConcurrency, Semaphore } from '../../concurrency.js';
 
@@ -35,8 +41,9 @@ let nextScanId = 0;
 
 /** How a header-delimited file's first line reads: its field list, and whether it is a header at all. */
 function readHeader(format: HeaderDelimitedFormat, firstLine: string, key: string, sourceName: string) {
-  // A first line that is already a record (it starts with the version number): no header was delivered.
-  if (/^[0-9]/.test(firstLine)) return { header: [...format.defaultHeader], hasHeaderLine: false };
+  // A first line that is already a record (vpc_flow: it starts with the version number): no header was delivered.
+  if (format.defaultHeader && new RegExp(format.defaultHeader.recordStart).test(firstLine))
+    return { header: [...(format.defaultHeader?.fields ?? [])], hasHeaderLine: false };
   const context = { source: sourceName, key, line: 1 };
   if (firstLine.trim() === '') {
     throw new FormatError(
@@ -50,7 +57,7 @@ function readHeader(format: HeaderDelimitedFormat, firstLine: string, key: strin
   if (unknown !== undefined) {
     throw new FormatError(
       `Raw object ${key} starts with a header naming "${unknown}", which is not a ${sourceName} field ` +
-        `(known fields: versions 2–8 of the flow-log record reference).`,
+        `(known fields: those of the flow-log and transit gateway flow-log record references, versions 2–11).`,
       { ...context, field: unknown },
     );
   }
@@ -120,13 +127,66 @@ export class DuckDBEngine implements ConversionEngine {
   }
 
   async convert(request: ConvertRequest): Promise<ConvertResult> {
-    const { source } = request;
-    if (source.format.kind !== 'header-delimited')
-      throw new RangeError(`${source.name} has no embedded converter yet.`);
-    const format = source.format;
+    const { format } = request.source;
+    if (format.kind === 'header-delimited' && format.header.kind === 'first-line')
+      return this.convertDelimited(request, format);
+    return this.convertLines(request);
+  }
+
+  /** Regex lines, JSON records and comment-header delimited files: parsed in SQL, line by line. */
+  private async convertLines(request: ConvertRequest): Promise<ConvertResult> {
     const database = this.database();
+    const staged = await stageAllLines(request.source, request, this.options.stagingConcurrency);
+    const instance = await database;
+    return this.slots.run(() =>
+      withConnection(instance, async (connection) => {
+        const { rejects, linesParsed } = await convertStagedLines(
+          connection,
+          request.source,
+          staged,
+          request.scratchDir,
+          request.stagedDataFile,
+          this.options,
+        );
+        const early = earlyRejectsOf(staged);
+        const rowsIn = staged.reduce((sum, object) => sum + recordLinesOf(object), 0);
+        if (linesParsed !== rowsIn - early.length) {
+          throw new ReconciliationError(
+            `The engine read ${linesParsed} lines of ${describe(request)} where ${rowsIn - early.length} were staged.`,
+            { source: request.source.name },
+          );
+        }
+        return reconciled(request, {
+          rowsIn,
+          rowsOut: await countParquetRows(connection, request.stagedDataFile),
+          bytesIn: staged.reduce((sum, object) => sum + object.bytesIn, 0),
+          blankLines: staged.reduce((sum, object) => sum + object.blankLines, 0),
+          emptyObjects: staged.filter((object) => object.lines === 0).length,
+          rejects: [...early, ...rejects].sort(byKeyAndLine),
+        });
+      }),
+    );
+  }
+
+  /** Header-delimited files read by DuckDB's CSV reader with explicit types (vpc_flow). */
+  private async convertDelimited(
+    request: ConvertRequest,
+    format: HeaderDelimitedFormat,
+  ): Promise<ConvertResult> {
+    const { source } = request;
+    const database = this.database();
+    const deliveredAsParquet = format.parquetDelivery
+      ? new Set(
+          (
+            await mapWithConcurrency(request.objects, this.options.stagingConcurrency, async (object) =>
+              (await isParquet(request.pathOf(object.key))) ? object.key : undefined,
+            )
+          ).filter((key): key is string => key !== undefined),
+        )
+      : new Set<string>();
+    const textObjects = request.objects.filter((object) => !deliveredAsParquet.has(object.key));
     const staged = await mapWithConcurrency(
-      request.objects,
+      textObjects,
       this.options.stagingConcurrency,
       async (object, index) => {
         const textPath = join(request.scratchDir, `${index}.txt`);
@@ -150,30 +210,26 @@ export class DuckDBEngine implements ConversionEngine {
     return this.slots.run(() =>
       withConnection(instance, async (connection) => {
         try {
-          await connection.run(convertDelimitedSql(source, groups, request.stagedDataFile, this.options));
-          const rowsOut = await countParquetRows(connection, request.stagedDataFile);
-          const rejects = [
-            ...earlyRejectsOf(staged),
-            ...(await engineRejects(connection, groups, staged, format.delimiter)),
-          ].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.line - b.line));
-          const rowsIn = staged.reduce((sum, object) => sum + dataLinesOf(object), 0);
-          const result: ConvertResult = {
-            rowsIn,
-            rowsOut,
-            rowsRejected: rejects.length,
-            bytesIn: staged.reduce((sum, object) => sum + object.bytesIn, 0),
+          const delivered = await describeParquetDelivery(connection, request, [...deliveredAsParquet]);
+          await connection.run(
+            convertDelimitedSql(source, groups, request.stagedDataFile, this.options, delivered?.delivery),
+          );
+          return reconciled(request, {
+            rowsIn: staged.reduce((sum, object) => sum + dataLinesOf(object), 0) + (delivered?.rows ?? 0),
+            rowsOut: await countParquetRows(connection, request.stagedDataFile),
+            bytesIn:
+              staged.reduce((sum, object) => sum + object.bytesIn, 0) +
+              request.objects
+                .filter((object) => deliveredAsParquet.has(object.key))
+                .reduce((sum, object) => sum + object.size, 0),
             blankLines: staged.reduce((sum, object) => sum + object.blankLines, 0),
             emptyObjects: staged.filter((object) => object.lines === 0).length,
-            rejects,
-          };
-          if (result.rowsIn !== result.rowsOut + result.rowsRejected) {
-            throw new ReconciliationError(
-              `Counts do not reconcile for ${source.name} ${request.partition.account}/${request.partition.region}/${request.partition.date}: ` +
-                `${result.rowsIn} lines in, ${result.rowsOut} rows out, ${result.rowsRejected} rejected.`,
-              { source: source.name },
-            );
-          }
-          return result;
+            rejects: [
+              ...earlyRejectsOf(staged),
+              ...(await engineRejects(connection, groups, staged, format.delimiter)),
+              ...(delivered?.rejects ?? []),
+            ].sort(byKeyAndLine),
+          });
         } finally {
           await dropRejectTables(connection, groups);
         }
@@ -187,6 +243,67 @@ export class DuckDBEngine implements ConversionEngine {
     this.instance = undefined;
     instance.closeSync();
   }
+}
+
+/**
+ * What the Parquet-delivered objects of a partition hold: the table columns they carry, their
+ * row count, and the rows whose region field differs from the partition's (rejected).
+ */
+async function describeParquetDelivery(
+  connection: DuckDBConnection,
+  request: ConvertRequest,
+  keys: readonly string[],
+): Promise<{ delivery: ParquetDelivery; rows: number; rejects: RejectRecord[] } | undefined> {
+  if (keys.length === 0) return undefined;
+  const files = keys.map((key) => request.pathOf(key));
+  const keyOfFile = new Map(keys.map((key, index) => [files[index], key]));
+  const schema = await connection.runAndReadAll(parquetDeliverySchemaSql(files));
+  const names = new Set(schema.getRowObjectsJS().map((row) => String(row.column_name)));
+  const tableColumns = new Set(request.source.columns.map((column) => column.name));
+  const region = request.partition.region;
+  const counted = await connection.runAndReadAll(parquetDeliveryRowCountSql(files));
+  const rejects: RejectRecord[] = [];
+  if (names.has('region')) {
+    const mismatches = await connection.runAndReadAll(parquetDeliveryRejectsSql(files, region));
+    for (const row of mismatches.getRowObjectsJS()) {
+      rejects.push({
+        key: keyOfFile.get(String(row.file)) ?? String(row.file),
+        line: Number(row.line),
+        reason: `region field "${String(row.region)}" differs from the region of the object's key (${region})`,
+        text: `region=${String(row.region)}`,
+      });
+    }
+  }
+  return {
+    delivery: {
+      files,
+      columns: new Set([...names].filter((name) => tableColumns.has(name))),
+      regionRule: names.has('region') ? region : undefined,
+    },
+    rows: Number(counted.getRows()[0]?.[0] ?? 0),
+    rejects,
+  };
+}
+
+function describe(request: ConvertRequest): string {
+  const { source, partition } = request;
+  return `${source.name} ${partition.account}/${partition.region}/${partition.date}`;
+}
+
+const byKeyAndLine = (a: RejectRecord, b: RejectRecord): number =>
+  a.key < b.key ? -1 : a.key > b.key ? 1 : a.line - b.line;
+
+/** The result, once its counts reconcile: every line in is a row out or a reject. */
+function reconciled(request: ConvertRequest, result: Omit<ConvertResult, 'rowsRejected'>): ConvertResult {
+  const complete = { ...result, rowsRejected: result.rejects.length };
+  if (complete.rowsIn !== complete.rowsOut + complete.rowsRejected) {
+    throw new ReconciliationError(
+      `Counts do not reconcile for ${describe(request)}: ` +
+        `${complete.rowsIn} lines in, ${complete.rowsOut} rows out, ${complete.rowsRejected} rejected.`,
+      { source: request.source.name },
+    );
+  }
+  return complete;
 }
 
 /** Lines that are records: all lines but the header and blank ones. */
@@ -217,7 +334,7 @@ function groupByHeader(staged: StagedObject[]): DelimitedInputGroup[] {
   return [...groups.values()];
 }
 
-function earlyRejectsOf(staged: StagedObject[]): RejectRecord[] {
+function earlyRejectsOf(staged: readonly (StagedText & { key: string })[]): RejectRecord[] {
   return staged.flatMap((object) => object.earlyRejects.map((reject) => ({ key: object.key, ...reject })));
 }
 

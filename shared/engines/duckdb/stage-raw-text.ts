@@ -1,8 +1,9 @@
+import { isUtf8 } from 'node:buffer';
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
-import { open } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
 import { once } from 'node:events';
 import { UnreadableObjectError } from '../../errors.js';
+import { isGzip } from './magic-bytes.js';
 
 const NEWLINE = 0x0a;
 const NUL = 0x00;
@@ -27,6 +28,30 @@ export interface FieldLimit {
   maxFields: number;
 }
 
+/** What the engine's reader cannot take, or the format treats apart, screened here. */
+export interface LineScreen {
+  /**
+   * Lines starting with this byte are comments (CloudFront's `#Version`/`#Fields`): blanked in the
+   * copy, counted apart and kept (the first few) for the header.
+   */
+  commentStart?: number;
+  /** The byte the engine's single-column reader uses as its delimiter: a line holding it is quarantined. */
+  forbiddenByte?: number;
+  /** Records only, no header line (regex and JSON formats): an over-long first line is just quarantined. */
+  noHeaderLine?: boolean;
+  /** Quarantine lines that are not valid UTF-8 here (a single-column read would fail on them). */
+  validUtf8?: boolean;
+}
+
+/** Comment lines kept for the caller (a header directive comes first). */
+const KEPT_COMMENTS = 16;
+const UNIT_SEPARATOR = 0x1f;
+export const SINGLE_COLUMN_SCREEN: LineScreen = {
+  forbiddenByte: UNIT_SEPARATOR,
+  noHeaderLine: true,
+  validUtf8: true,
+};
+
 /** A line refused before the engine sees it (the engine sees a blank line in its place). */
 export interface EarlyReject {
   line: number;
@@ -44,20 +69,13 @@ export interface StagedText {
   blankLines: number;
   /** The first line (the header of a flow-log object), undefined for an empty object. */
   firstLine: string | undefined;
+  /** Comment lines (blanked in the copy; neither rows nor rejects). */
+  commentLines: number;
+  /** The first comment lines, in order. */
+  comments: string[];
   earlyRejects: EarlyReject[];
   bytesIn: number;
   bytesOut: number;
-}
-
-async function isGzip(path: string): Promise<boolean> {
-  const handle = await open(path, 'r');
-  try {
-    const magic = Buffer.alloc(2);
-    const { bytesRead } = await handle.read(magic, 0, 2, 0);
-    return bytesRead === 2 && magic[0] === 0x1f && magic[1] === 0x8b;
-  } finally {
-    await handle.close();
-  }
 }
 
 /**
@@ -97,6 +115,7 @@ export async function stageRawText(
   targetPath: string,
   lineCheck?: (firstLine: string) => LineCheck | undefined,
   fieldLimit?: FieldLimit,
+  screen: LineScreen = {},
 ): Promise<StagedText> {
   // Without a field limit long lines need no look; with one, those over the threshold do.
   const longestUnchecked = fieldLimit ? FIELD_CHECK_BYTES : MAX_LINE_BYTES;
@@ -104,6 +123,8 @@ export async function stageRawText(
     lines: 0,
     blankLines: 0,
     firstLine: undefined,
+    commentLines: 0,
+    comments: [],
     earlyRejects: [],
     bytesIn: 0,
     bytesOut: 0,
@@ -115,7 +136,17 @@ export async function stageRawText(
   const passesAsItIs = (longest: number, ...pieces: Buffer[]): boolean =>
     check === undefined &&
     longest <= longestUnchecked &&
-    pieces.every((piece) => piece.indexOf(NUL) === -1 && piece.indexOf(CARRIAGE_RETURN) === -1);
+    // The pieces are consecutive and the first starts a line: a comment starts it or follows a newline.
+    pieces.find((piece) => piece.length > 0)?.[0] !== screen.commentStart &&
+    pieces.every(
+      (piece) =>
+        piece.indexOf(NUL) === -1 &&
+        piece.indexOf(CARRIAGE_RETURN) === -1 &&
+        (screen.forbiddenByte === undefined || piece.indexOf(screen.forbiddenByte) === -1) &&
+        (!screen.validUtf8 || isUtf8(piece)) &&
+        (screen.commentStart === undefined ||
+          piece.indexOf(Buffer.from([NEWLINE, screen.commentStart])) === -1),
+    );
   const write = async (buffer: Buffer): Promise<void> => {
     result.bytesOut += buffer.length;
     if (output && !output.write(buffer)) await once(output, 'drain');
@@ -130,7 +161,7 @@ export async function stageRawText(
     result.lines += scan.count;
     result.blankLines += countBlankLines(complete, true);
     if (passesAsItIs(scan.longest, complete)) return write(complete);
-    return write(screenLines(complete, firstLineNumber, check, result.earlyRejects, fieldLimit));
+    return write(screenLines(complete, firstLineNumber, check, result, fieldLimit, screen));
   };
   try {
     // Sniff before streaming: a flowing stream would lose the chunks read while we look.
@@ -167,6 +198,8 @@ export async function stageRawText(
       if (lastNewline === -1) {
         carry = carry.length === 0 ? chunk : Buffer.concat([carry, chunk]);
         if (carry.length > MAX_LINE_BYTES) {
+          if (result.firstLine === undefined && screen.noHeaderLine)
+            result.firstLine = carry.subarray(0, MAX_REJECT_TEXT).toString('utf8');
           if (result.firstLine === undefined) {
             throw new Error(`its first line is longer than ${MAX_LINE_BYTES} bytes, so it holds no header`);
           }
@@ -217,9 +250,11 @@ function screenLines(
   complete: Buffer,
   firstLineNumber: number,
   check: LineCheck | undefined,
-  rejects: EarlyReject[],
-  fieldLimit?: FieldLimit,
+  result: StagedText,
+  fieldLimit: FieldLimit | undefined,
+  screen: LineScreen,
 ): Buffer {
+  const rejects = result.earlyRejects;
   const pieces: Buffer[] = [];
   let start = 0;
   let lineNumber = firstLineNumber;
@@ -229,10 +264,25 @@ function screenLines(
     const crlf = end > start && complete[end - 1] === CARRIAGE_RETURN;
     const line = complete.subarray(start, crlf ? end - 1 : end);
     let reason: string | undefined;
+    if (
+      screen.commentStart !== undefined &&
+      line[0] === screen.commentStart &&
+      line.length <= MAX_LINE_BYTES
+    ) {
+      result.commentLines += 1;
+      if (result.comments.length < KEPT_COMMENTS) result.comments.push(line.toString('utf8'));
+      pieces.push(Buffer.from('\n'));
+      start = end + 1;
+      lineNumber += 1;
+      continue;
+    }
     if (line.length > MAX_LINE_BYTES)
       reason = `line of ${line.length} bytes is longer than the ${MAX_LINE_BYTES}-byte limit`;
     else if (line.indexOf(NUL) !== -1) reason = 'line contains a NUL byte';
     else if (line.indexOf(CARRIAGE_RETURN) !== -1) reason = 'line contains a carriage return';
+    else if (screen.validUtf8 && !isUtf8(line)) reason = 'line is not valid UTF-8';
+    else if (screen.forbiddenByte !== undefined && line.indexOf(screen.forbiddenByte) !== -1)
+      reason = `line contains the control byte 0x${screen.forbiddenByte.toString(16).padStart(2, '0')}`;
     else if (fieldLimit && line.length > FIELD_CHECK_BYTES) reason = tooManyFields(line, fieldLimit);
     else if (check && line.length > 0 && lineNumber > 1) reason = check(line.toString('utf8'));
     if (reason === undefined)

@@ -1,0 +1,132 @@
+import { createReadStream } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { createGunzip } from 'node:zlib';
+import { UnreadableObjectError } from '../../errors.js';
+import { isGzip } from './magic-bytes.js';
+import { MAX_LINE_BYTES, MAX_REJECT_TEXT, type EarlyReject, type StagedText } from './stage-raw-text.js';
+
+/**
+ * Largest JSON document parsed whole. CloudTrail delivers files of a few MB; anything near this is
+ * not a log file, and parsing it would cost gigabytes of heap.
+ */
+export const MAX_JSON_DOCUMENT_BYTES = 256 * 1024 * 1024;
+
+class TooLarge extends Error {}
+
+async function readWhole(path: string): Promise<{ text: string; bytesIn: number }> {
+  const input = createReadStream(path, { highWaterMark: 1 << 20 });
+  const stream = (await isGzip(path)) ? input.pipe(createGunzip({ chunkSize: 1 << 20 })) : input;
+  input.on('error', (error) => stream.destroy(error));
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_JSON_DOCUMENT_BYTES) {
+      stream.destroy();
+      throw new TooLarge();
+    }
+    chunks.push(chunk);
+  }
+  return {
+    text: Buffer.concat(chunks)
+      .toString('utf8')
+      .replace(/^\uFEFF/, ''),
+    bytesIn: input.bytesRead,
+  };
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * Stages a JSON document holding its records under `recordsKey` (CloudTrail's `{"Records":[…]}`)
+ * as one record per line, so the engine reads records as it reads lines. Record i is "line" i of
+ * the object. A document that is not JSON, holds no records array or is too large is one rejected
+ * "line" (line 1) — quarantined, not dropped; a record that is not a JSON object is rejected too.
+ */
+export async function stageJsonRecords(
+  sourcePath: string,
+  key: string,
+  targetPath: string,
+  recordsKey: string,
+): Promise<StagedText> {
+  const result: StagedText = {
+    lines: 0,
+    blankLines: 0,
+    firstLine: undefined,
+    commentLines: 0,
+    comments: [],
+    earlyRejects: [],
+    bytesIn: 0,
+    bytesOut: 0,
+  };
+  const wholeReject = async (reason: string, text: string): Promise<StagedText> => {
+    await writeFile(targetPath, '');
+    return {
+      ...result,
+      lines: 1,
+      firstLine: '',
+      earlyRejects: [{ line: 1, reason, text: text.slice(0, MAX_REJECT_TEXT) }],
+    };
+  };
+  let document: { text: string; bytesIn: number };
+  try {
+    document = await readWhole(sourcePath);
+  } catch (error) {
+    if (error instanceof TooLarge)
+      return wholeReject(
+        `document is larger than ${MAX_JSON_DOCUMENT_BYTES} bytes, too large for a log file`,
+        '',
+      );
+    const detail = error instanceof Error ? error.message : String(error);
+    throw new UnreadableObjectError(`Raw object ${key} cannot be read: ${detail}.`, { key, cause: error });
+  }
+  result.bytesIn = document.bytesIn;
+  if (document.text.trim() === '') {
+    await writeFile(targetPath, '');
+    return result;
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(document.text);
+  } catch (error) {
+    return {
+      ...(await wholeReject(`not a JSON document: ${(error as Error).message}`, document.text)),
+      bytesIn: document.bytesIn,
+    };
+  }
+  const records = isRecord(parsed) ? parsed[recordsKey] : undefined;
+  if (!Array.isArray(records)) {
+    const reason = `JSON document without a "${recordsKey}" array`;
+    return { ...(await wholeReject(reason, document.text)), bytesIn: document.bytesIn };
+  }
+  const lines: string[] = [];
+  const rejects: EarlyReject[] = [];
+  records.forEach((record: unknown, index) => {
+    const text = JSON.stringify(record) ?? String(record);
+    if (!isRecord(record)) {
+      rejects.push({
+        line: index + 1,
+        reason: 'record is not a JSON object',
+        text: text.slice(0, MAX_REJECT_TEXT),
+      });
+      lines.push('');
+    } else if (text.length > MAX_LINE_BYTES) {
+      rejects.push({
+        line: index + 1,
+        reason: `record of ${text.length} characters is longer than the ${MAX_LINE_BYTES} limit`,
+        text: text.slice(0, MAX_REJECT_TEXT),
+      });
+      lines.push('');
+    } else lines.push(text);
+  });
+  const staged = lines.length ? `${lines.join('\n')}\n` : '';
+  await writeFile(targetPath, staged);
+  return {
+    ...result,
+    lines: records.length,
+    firstLine: records.length ? (lines[0] ?? '') : undefined,
+    earlyRejects: rejects,
+    bytesOut: Buffer.byteLength(staged),
+  };
+}
