@@ -4,6 +4,7 @@ import { UsageError } from '../../shared/errors.js';
 import { addDays, checkDayOrder, daysBetween, parseDay, yesterdayUtc } from '../../shared/plan/dates.js';
 import { NAMED_QUERIES } from '../../shared/queries/index.js';
 import { convertCommand } from './convert-command.js';
+import { ddlCommand, type DdlFlags } from './ddl-command.js';
 import { queryCommand } from './query-command.js';
 import { statusCommand } from './status-command.js';
 import { withSession } from './with-session.js';
@@ -142,6 +143,16 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     ])
     .action(async (name: string, _options: unknown, command: Command) =>
       setExitCode(await queryCommand(name, command.optsWithGlobals<CommandFlags>())),
+    );
+
+  program
+    .command('ddl')
+    .description('print the Athena DDL of each source: raw, lines and converted tables (S3 --raw/--lake)')
+    .option('--source <name>', 'only this source')
+    .option('--projection', 'the raw table with partition projection (or, for flat layouts, manifest-based)')
+    .option('--database <name>', 'Athena database (default: athena_logs)')
+    .action(async (_options: unknown, command: Command) =>
+      setExitCode(await ddlCommand(command.optsWithGlobals<DdlFlags>())),
     );
   return program;
 }
