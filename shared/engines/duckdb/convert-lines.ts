@@ -3,7 +3,6 @@ import { once } from 'node:events';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import { mapWithConcurrency } from '../../concurrency.js';
 import { FormatError } from '../../errors.js';
 import type { HeaderDelimitedFormat, LogSource } from '../../sources/types.js';
@@ -103,13 +102,16 @@ async function concatenatedScans(
   for (const objects of groups.values()) {
     nextTableId += 1;
     const file = join(scratchDir, `all-${nextTableId}.txt`);
-    const output = createWriteStream(file);
+    const output = createWriteStream(file, { highWaterMark: 1 << 20 });
     const parts: ConcatenatedScan['parts'] = [];
     let nextLine = 1;
     for (const object of objects) {
       parts.push({ object, firstLine: nextLine });
       nextLine += object.lines;
-      await pipeline(createReadStream(object.textPath), output, { end: false });
+      for await (const chunk of createReadStream(object.textPath, {
+        highWaterMark: 1 << 20,
+      }) as AsyncIterable<Buffer>)
+        if (!output.write(chunk)) await once(output, 'drain');
       await rm(object.textPath, { force: true });
     }
     output.end();

@@ -3,7 +3,13 @@ import { writeFile } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
 import { UnreadableObjectError } from '../../errors.js';
 import { isGzip } from './magic-bytes.js';
-import { MAX_LINE_BYTES, MAX_REJECT_TEXT, type EarlyReject, type StagedText } from './stage-raw-text.js';
+import {
+  emptyStagedText,
+  MAX_LINE_BYTES,
+  MAX_REJECT_TEXT,
+  type EarlyReject,
+  type StagedText,
+} from './stage-raw-text.js';
 
 /**
  * Largest JSON document parsed whole. CloudTrail delivers files of a few MB; anything near this is
@@ -50,16 +56,7 @@ export async function stageJsonRecords(
   targetPath: string,
   recordsKey: string,
 ): Promise<StagedText> {
-  const result: StagedText = {
-    lines: 0,
-    blankLines: 0,
-    firstLine: undefined,
-    commentLines: 0,
-    comments: [],
-    earlyRejects: [],
-    bytesIn: 0,
-    bytesOut: 0,
-  };
+  const result = emptyStagedText();
   const wholeReject = async (reason: string, text: string): Promise<StagedText> => {
     await writeFile(targetPath, '');
     return {

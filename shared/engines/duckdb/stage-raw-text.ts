@@ -78,6 +78,20 @@ export interface StagedText {
   bytesOut: number;
 }
 
+/** What an object holds before any of it is read. */
+export function emptyStagedText(): StagedText {
+  return {
+    lines: 0,
+    blankLines: 0,
+    firstLine: undefined,
+    commentLines: 0,
+    comments: [],
+    earlyRejects: [],
+    bytesIn: 0,
+    bytesOut: 0,
+  };
+}
+
 /**
  * Counts newlines (the line count is measured here, on its own, not derived from the engine's)
  * and finds the longest run between them; `lead` bytes of the first line came in earlier chunks.
@@ -119,16 +133,7 @@ export async function stageRawText(
 ): Promise<StagedText> {
   // Without a field limit long lines need no look; with one, those over the threshold do.
   const longestUnchecked = fieldLimit ? FIELD_CHECK_BYTES : MAX_LINE_BYTES;
-  const result: StagedText = {
-    lines: 0,
-    blankLines: 0,
-    firstLine: undefined,
-    commentLines: 0,
-    comments: [],
-    earlyRejects: [],
-    bytesIn: 0,
-    bytesOut: 0,
-  };
+  const result = emptyStagedText();
   let output: WriteStream | undefined;
   let carry: Buffer = Buffer.alloc(0);
   let check: LineCheck | undefined;
