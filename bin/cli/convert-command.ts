@@ -1,5 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { localTarget } from '../../shared/pipeline/targets/local-target.js';
+import { listLocalObjects } from '../../shared/storage/local-folder.js';
 import { runPipeline } from '../../shared/pipeline/run-pipeline.js';
 import type { PartitionOutcome, PipelineEvent } from '../../shared/pipeline/types.js';
 import { NAMED_QUERIES } from '../../shared/queries/index.js';
@@ -58,9 +60,16 @@ export async function convertCommand(session: Session, options: ConvertCommandOp
   const outcomes = await runPipeline({
     sources: config.sources,
     dates: options.dates,
-    rawRoot: config.raw,
     lake: config.lake,
-    scratchRoot,
+    listRaw: (dates) => listLocalObjects(config.raw, { dates }),
+    target: localTarget({
+      engine: session.engine,
+      rawRoot: config.raw,
+      lake: config.lake,
+      scratchRoot,
+      concurrency: config.concurrency,
+      runnerId: session.runnerId,
+    }),
     account: options.account,
     region: options.region,
     flatLayouts: config.flatLayouts,
@@ -69,7 +78,6 @@ export async function convertCommand(session: Session, options: ConvertCommandOp
     retryBudget: config.retryBudget,
     leaseMs: config.leaseSeconds * 1000,
     concurrency: config.concurrency,
-    engine: session.engine,
     bookmarks: session.bookmarks,
     runnerId: session.runnerId,
     onEvent: progressReporter(options.json ? 'none' : options.progress),

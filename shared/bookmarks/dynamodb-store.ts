@@ -30,7 +30,17 @@ export const MAX_ERROR_CHARS = 2_000;
 /** Read-then-write rounds acquire tries when other runners keep changing the bookmark meanwhile. */
 const ACQUIRE_ROUNDS = 5;
 
-const FIGURE_FIELDS = ['rowsIn', 'rowsOut', 'rowsRejected', 'bytesIn', 'seconds'] as const;
+const FIGURE_FIELDS = [
+  'rowsIn',
+  'rowsOut',
+  'rowsRejected',
+  'bytesIn',
+  'seconds',
+  'engineRunId',
+  'bytesScanned',
+  'engineMs',
+  'location',
+] as const;
 
 type ItemList = Record<string, AttributeValue>[];
 
@@ -47,7 +57,7 @@ function sameFingerprint(a: RawFingerprint | undefined, b: RawFingerprint): bool
 }
 
 /** Figures to store: the known fields that are given. */
-function figureFields(figures: Partial<ConversionFigures>): Record<string, number | undefined> {
+function figureFields(figures: Partial<ConversionFigures>): Record<string, string | number | undefined> {
   return Object.fromEntries(FIGURE_FIELDS.map((field) => [field, figures[field]]));
 }
 

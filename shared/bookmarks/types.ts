@@ -27,6 +27,14 @@ export interface ConversionFigures {
   rowsRejected: number;
   bytesIn: number;
   seconds: number;
+  /** AWS engines: the Athena query execution id or Glue job run id that converted the partition. */
+  engineRunId?: string;
+  /** Athena: bytes the conversion scanned (what it is billed for). */
+  bytesScanned?: number;
+  /** Time the engine reports for the conversion, in milliseconds. */
+  engineMs?: number;
+  /** Where the partition's current version lives (on S3, the catalog LOCATION it points at). */
+  location?: string;
 }
 
 export interface Bookmark extends PartitionKey {
@@ -42,6 +50,10 @@ export interface Bookmark extends PartitionKey {
   rowsRejected?: number;
   bytesIn?: number;
   seconds?: number;
+  engineRunId?: string;
+  bytesScanned?: number;
+  engineMs?: number;
+  location?: string;
   startedAt?: string;
   finishedAt?: string;
   error?: string;

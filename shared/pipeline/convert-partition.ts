@@ -1,15 +1,11 @@
-import { mkdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { PartitionKey } from '../bookmarks/types.js';
 import type { Decision } from '../plan/decide.js';
 import type { DiscoveredPartition } from '../plan/discover.js';
-import { localPathOf } from '../storage/local-folder.js';
-import { commitPartition, stageRejects } from './commit.js';
 import { faultPoint } from './fault-points.js';
 import { dropLease, holdLease } from './held-leases.js';
-import { stagingFolder } from './lake-layout.js';
 import { outcomeOf } from './outcomes.js';
 import { isDeadLocalRunner } from './runner-id.js';
+import type { StagedVersion } from './targets/types.js';
 import type { PartitionOutcome, PipelineOptions } from './types.js';
 
 function keyOf(options: PipelineOptions, partition: DiscoveredPartition): PartitionKey {
@@ -23,8 +19,8 @@ function keyOf(options: PipelineOptions, partition: DiscoveredPartition): Partit
 }
 
 /**
- * One partition, start to finish: take the lease, convert into staging, commit by rename while
- * the lease is still ours, and record the outcome in the bookmark. Never throws: a failure is
+ * One partition, start to finish: take the lease, convert into staging, commit (a rename locally,
+ * the catalog LOCATION on AWS) while the lease is still ours, and record the outcome in the bookmark. Never throws: a failure is
  * the partition's outcome, so the other partitions go on.
  */
 export async function convertPartition(
@@ -60,9 +56,6 @@ export async function convertPartition(
   const started = Date.now();
   const leaseId = `${key.source}|${key.date}|${key.account}|${key.region}`;
   holdLease(leaseId, { store: options.bookmarks, key, owner: options.runnerId });
-  const name = `${partition.source.name}-${partition.account}-${partition.region}-${partition.date}`;
-  const staging = join(stagingFolder(options.lake, runId), name);
-  const scratchDir = join(options.scratchRoot, runId, name);
   let leaseLost = false;
   const renewal = setInterval(
     () => {
@@ -73,21 +66,9 @@ export async function convertPartition(
     },
     Math.max(1000, Math.floor(options.leaseMs / 3)),
   );
+  let staged: StagedVersion | undefined;
   try {
-    await mkdir(staging, { recursive: true });
-    await mkdir(scratchDir, { recursive: true });
-    const stagedDataFile = join(staging, 'data.parquet');
-    const stagedRejectsFile = join(staging, 'rejects.jsonl');
-    const result = await options.engine.convert({
-      source: partition.source,
-      partition,
-      objects: partition.objects,
-      pathOf: (objectKey) => localPathOf(options.rawRoot, objectKey),
-      scratchDir,
-      stagedDataFile,
-    });
-    await rm(scratchDir, { recursive: true, force: true });
-    await stageRejects(stagedRejectsFile, result.rejects);
+    staged = await options.target.stage(partition, runId);
     await faultPoint('after-staging');
     // Commit only while the lease is still ours: a runner that lost it must not overwrite the new
     // holder's work. A lease younger than half its length cannot have expired: no need to ask.
@@ -103,24 +84,20 @@ export async function convertPartition(
       });
     }
     await faultPoint('before-commit');
-    await commitPartition({
-      lake: options.lake,
-      source: partition.source.name,
-      partition,
-      stagedDataFile,
-      stagedRejectsFile,
-      rejectCount: result.rejects.length,
-    });
-    const figures = {
-      rowsIn: result.rowsIn,
-      rowsOut: result.rowsOut,
-      rowsRejected: result.rowsRejected,
-      bytesIn: result.bytesIn,
-      seconds: (Date.now() - started) / 1000,
-    };
+    await staged.commit();
+    const figures = { ...staged.figures, seconds: (Date.now() - started) / 1000 };
     await faultPoint('after-commit');
     await options.bookmarks.succeed(key, options.runnerId, figures);
-    return outcomeOf(partition, { action: 'converted', state: 'SUCCEEDED', reason, ...figures });
+    return outcomeOf(partition, {
+      action: 'converted',
+      state: 'SUCCEEDED',
+      reason,
+      rowsIn: figures.rowsIn,
+      rowsOut: figures.rowsOut,
+      rowsRejected: figures.rowsRejected,
+      bytesIn: figures.bytesIn,
+      seconds: figures.seconds,
+    });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     const seconds = (Date.now() - started) / 1000;
@@ -129,7 +106,6 @@ export async function convertPartition(
   } finally {
     dropLease(leaseId);
     clearInterval(renewal);
-    await rm(staging, { recursive: true, force: true });
-    await rm(scratchDir, { recursive: true, force: true });
+    await staged?.cleanUp();
   }
 }

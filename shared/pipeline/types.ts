@@ -1,6 +1,7 @@
 import type { FlatLayoutPartition, SourceName } from '../sources/types.js';
 import type { BookmarkState, BookmarkStore } from '../bookmarks/types.js';
-import type { ConversionEngine } from '../engines/types.js';
+import type { RawObject } from '../engines/types.js';
+import type { ConversionTarget } from './targets/types.js';
 import type { LogSource } from '../sources/types.js';
 
 /** What happened to one partition in this run. */
@@ -39,9 +40,12 @@ export type PipelineEvent =
 export interface PipelineOptions {
   sources: readonly LogSource[];
   dates: readonly string[];
-  rawRoot: string;
+  /** The lake: bookmarks are keyed by it. */
   lake: string;
-  scratchRoot: string;
+  /** Lists the raw objects of the given days (keys relative to the raw root). */
+  listRaw(dates: ReadonlySet<string>): Promise<RawObject[]>;
+  /** Where partitions convert and how a version becomes current. */
+  target: ConversionTarget;
   account?: string;
   region?: string;
   /** Account and region of each source's flat-layout objects (configuration). */
@@ -53,7 +57,6 @@ export interface PipelineOptions {
   leaseMs: number;
   /** Partitions converted at once. */
   concurrency: number;
-  engine: ConversionEngine;
   bookmarks: BookmarkStore;
   runnerId: string;
   onEvent?: (event: PipelineEvent) => void;
