@@ -1,12 +1,45 @@
+import type { SourceName } from '../sources/types.js';
 import type { NamedQuery } from './types.js';
 
 /**
- * A query whose text Athena (Trino) and DuckDB read alike: these use only standard SQL on typed
- * columns (the record time is a real TIMESTAMP, so no dialect-specific date parsing is needed).
+ * A query of a load balancer's logs (alb, elb) whose text Athena (Trino) and DuckDB read alike:
+ * these use only standard SQL on typed columns (the record time is a real TIMESTAMP, so no
+ * dialect-specific date parsing is needed).
  */
-function portable(query: Omit<NamedQuery, 'athena' | 'duckdb' | 'source'> & { sql: string }): NamedQuery {
+export function portableQuery(
+  source: SourceName,
+  query: Omit<NamedQuery, 'athena' | 'duckdb' | 'source'> & { sql: string },
+): NamedQuery {
   const { sql, ...rest } = query;
-  return { ...rest, source: 'alb', athena: sql, duckdb: sql };
+  return { ...rest, source, athena: sql, duckdb: sql };
+}
+
+const portable = (query: Parameters<typeof portableQuery>[1]) => portableQuery('alb', query);
+
+/**
+ * `<source>-slowest-requests`: the 50 slowest requests of a load balancer's table by the sum of
+ * its three processing times (`times`, the middle one the backend's, shown apart); a -1 time
+ * (never dispatched) leaves the request out.
+ */
+export function slowestRequestsQuery(
+  source: 'alb' | 'elb',
+  columns: string,
+  times: readonly [string, string, string],
+): NamedQuery {
+  const [request, backend, response] = times;
+  return portableQuery(source, {
+    name: `${source}-slowest-requests`,
+    description:
+      'The 50 slowest requests by total processing time (requests with a -1 time, never dispatched, are left out).',
+    sql: `SELECT record_time, ${columns},
+       ROUND(${request} + ${backend} + ${response}, 6) AS total_seconds,
+       ${backend}
+FROM ${source}
+WHERE {{partition_filter}}
+  AND ${request} >= 0 AND ${backend} >= 0 AND ${response} >= 0
+ORDER BY total_seconds DESC, record_time
+LIMIT 50`,
+  });
 }
 
 /**
@@ -67,19 +100,11 @@ GROUP BY client_ip
 ORDER BY received_bytes_total DESC, client_ip
 LIMIT 100`,
   }),
-  portable({
-    name: 'alb-slowest-requests',
-    description:
-      'The 50 slowest requests by total processing time (requests with a -1 time, never dispatched, are left out).',
-    sql: `SELECT record_time, client_ip, target_ip, elb_status_code, request_verb, request_url,
-       ROUND(request_processing_time + target_processing_time + response_processing_time, 6) AS total_seconds,
-       target_processing_time
-FROM alb
-WHERE {{partition_filter}}
-  AND request_processing_time >= 0 AND target_processing_time >= 0 AND response_processing_time >= 0
-ORDER BY total_seconds DESC, record_time
-LIMIT 50`,
-  }),
+  slowestRequestsQuery('alb', 'client_ip, target_ip, elb_status_code, request_verb, request_url', [
+    'request_processing_time',
+    'target_processing_time',
+    'response_processing_time',
+  ]),
   portable({
     name: 'alb-top-urls-by-bytes',
     description: 'The 50 URLs that sent the most bytes to clients, with their request counts.',

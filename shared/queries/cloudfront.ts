@@ -13,18 +13,18 @@ const totalBytes = `SELECT COUNT(*) AS requests, SUM(bytes) AS total_bytes
 FROM cloudfront
 WHERE {{partition_filter}}`;
 
-const requestsByDistribution = `SELECT host, COUNT(*) AS requests, SUM(bytes) AS total_bytes
+/** Requests and bytes per value of one column, most requests first (the first `limit`, if given). */
+function requestsAndBytesBy(column: string, limit?: number): string {
+  return `SELECT ${column}, COUNT(*) AS requests, SUM(bytes) AS total_bytes
 FROM cloudfront
 WHERE {{partition_filter}}
-GROUP BY host
-ORDER BY requests DESC, host`;
+GROUP BY ${column}
+ORDER BY requests DESC, ${column}${limit === undefined ? '' : `\nLIMIT ${limit}`}`;
+}
 
-const requestsByLocation = `SELECT location, COUNT(*) AS requests, SUM(bytes) AS total_bytes
-FROM cloudfront
-WHERE {{partition_filter}}
-GROUP BY location
-ORDER BY requests DESC, location
-LIMIT 50`;
+const requestsByDistribution = requestsAndBytesBy('host');
+
+const requestsByLocation = requestsAndBytesBy('location', 50);
 
 const topUris = `SELECT host_header, uri, COUNT(*) AS requests, SUM(bytes) AS total_bytes
 FROM cloudfront
@@ -33,12 +33,7 @@ GROUP BY host_header, uri
 ORDER BY requests DESC, total_bytes DESC, host_header, uri
 LIMIT 50`;
 
-const topClientIps = `SELECT request_ip, COUNT(*) AS requests, SUM(bytes) AS total_bytes
-FROM cloudfront
-WHERE {{partition_filter}}
-GROUP BY request_ip
-ORDER BY requests DESC, request_ip
-LIMIT 50`;
+const topClientIps = requestsAndBytesBy('request_ip', 50);
 
 // 000 (the viewer left before a response) is neither a client nor a server error. Shares are
 // computed in DOUBLE: Trino's DECIMAL division would round them to the literal's one decimal.

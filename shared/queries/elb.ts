@@ -1,10 +1,8 @@
+import { portableQuery, slowestRequestsQuery } from './alb.js';
 import type { NamedQuery } from './types.js';
 
 /** A query whose text Athena (Trino) and DuckDB read alike (standard SQL on typed columns). */
-function portable(query: Omit<NamedQuery, 'athena' | 'duckdb' | 'source'> & { sql: string }): NamedQuery {
-  const { sql, ...rest } = query;
-  return { ...rest, source: 'elb', athena: sql, duckdb: sql };
-}
+const portable = (query: Parameters<typeof portableQuery>[1]) => portableQuery('elb', query);
 
 /**
  * The Athena user guide's example questions for Classic Load Balancer logs
@@ -44,19 +42,11 @@ GROUP BY request_ip
 ORDER BY requests DESC, request_ip
 LIMIT 100`,
   }),
-  portable({
-    name: 'elb-slowest-requests',
-    description:
-      'The 50 slowest requests by total processing time (requests with a -1 time, never dispatched, are left out).',
-    sql: `SELECT record_time, request_ip, backend_ip, elb_response_code, request_verb, url,
-       ROUND(request_processing_time + backend_processing_time + client_response_time, 6) AS total_seconds,
-       backend_processing_time
-FROM elb
-WHERE {{partition_filter}}
-  AND request_processing_time >= 0 AND backend_processing_time >= 0 AND client_response_time >= 0
-ORDER BY total_seconds DESC, record_time
-LIMIT 50`,
-  }),
+  slowestRequestsQuery('elb', 'request_ip, backend_ip, elb_response_code, request_verb, url', [
+    'request_processing_time',
+    'backend_processing_time',
+    'client_response_time',
+  ]),
   portable({
     name: 'elb-top-urls-by-bytes',
     description:

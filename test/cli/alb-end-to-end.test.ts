@@ -2,16 +2,14 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALB_QUERIES } from '../../shared/queries/alb.js';
+import { parseSummary, type CliResult } from '../fixtures/cli-runner.js';
 import {
-  backfillArgs,
-  parseSummary,
-  runCli,
-  stopBookmarkServer,
-  type JsonSummary,
-} from '../fixtures/cli-runner.js';
-import { DuckDBReader } from '../fixtures/duckdb-reader.js';
-import { writeRawObject } from '../fixtures/raw-objects.js';
-import { makeTempDir, removeTempDir } from '../fixtures/temp-dir.js';
+  byLine,
+  expectEveryQueryAnswers,
+  LakeRun,
+  partitionCounts,
+  succeeded,
+} from '../fixtures/lake-run.js';
 
 /*
  * ALB access logs through the built CLI, laid out as ELB delivers them
@@ -39,128 +37,58 @@ const SECOND_ENTRIES = [
 ];
 
 describe('alb end to end through the CLI', () => {
-  let workdir: string;
-  let raw: string;
-  let lake: string;
-  let reader: DuckDBReader;
-  let summary: JsonSummary;
-  let exitCode: number | null;
-  let stderr: string;
+  let run: LakeRun;
+  let backfill: CliResult;
   let validCount: number;
-  const partitionFile = join(
-    '{lake}',
-    'alb',
-    `account=${ACCOUNT}`,
-    `region=${REGION}`,
-    'year=2024',
-    'month=05',
-    'day=01',
-    'part-00000.snappy.parquet',
-  );
-  const parquet = () => `read_parquet('${partitionFile.replace('{lake}', lake)}', hive_partitioning = false)`;
-  const query = async (name: string) => {
-    const result = await runCli([
-      'query',
-      name,
-      '--date',
-      DAY,
-      '--json',
-      '--raw',
-      raw,
-      '--lake',
-      lake,
-      '--workdir',
-      workdir,
-    ]);
-    expect(result.code, result.stderr).toBe(0);
-    return (JSON.parse(result.stdout) as { rows: Record<string, unknown>[] }).rows;
-  };
+  const partition = { account: ACCOUNT, region: REGION, date: DAY };
+  const parquet = () => run.scan('alb', partition);
+  const query = (name: string) => run.query(name, '--date', DAY);
 
   beforeAll(async () => {
-    workdir = await makeTempDir('alb-e2e');
-    raw = join(workdir, 'raw');
-    lake = join(workdir, 'lake');
-    reader = await DuckDBReader.open();
+    run = await LakeRun.create('alb-e2e');
     const valid = [
       ...(await fixture('aws-doc-2018.log')),
       ...(await fixture('current-format.log')),
       ...(await fixture('edge-cases.log')),
     ];
     validCount = valid.length + SECOND_ENTRIES.length;
-    await writeRawObject(raw, FIRST, `${valid.join('\n')}\n`);
     // The second object: CRLF line ends, a blank line (neither row nor reject), six bad entries.
     const second = [...SECOND_ENTRIES, '', ...(await fixture('rejects.log'))];
-    await writeRawObject(raw, SECOND, `${second.join('\r\n')}\r\n`);
     // Neighbours in the same folder that are not ALB access logs: none may be converted as ALB.
     const decoy = (await fixture('rejects.log'))[0] ?? '';
-    await writeRawObject(
-      raw,
-      file('net.my-network-lb.c6e77e28c25b2234', '20240501T1205Z', '10.0.2.7'),
-      decoy,
-    );
-    await writeRawObject(
-      raw,
-      `${FOLDER}/conn_log.${ACCOUNT}_elasticloadbalancing_${REGION}_app.my-loadbalancer.50dc6c495c0c9188_20240501T1205Z_10.0.0.5_a1b2c3d4.log.gz`,
-      '2024-05-01T12:00:00.000000Z 192.0.2.1 40000 443 TLSv1.2 ECDHE-RSA-AES128-GCM-SHA256 2.3 - - - Success - - TID_0123\n',
+    await run.write(
+      { key: FIRST, text: `${valid.join('\n')}\n` },
+      { key: SECOND, text: `${second.join('\r\n')}\r\n` },
+      { key: file('net.my-network-lb.c6e77e28c25b2234', '20240501T1205Z', '10.0.2.7'), text: decoy },
+      {
+        key: `${FOLDER}/conn_log.${ACCOUNT}_elasticloadbalancing_${REGION}_app.my-loadbalancer.50dc6c495c0c9188_20240501T1205Z_10.0.0.5_a1b2c3d4.log.gz`,
+        text: '2024-05-01T12:00:00.000000Z 192.0.2.1 40000 443 TLSv1.2 ECDHE-RSA-AES128-GCM-SHA256 2.3 - - - Success - - TID_0123\n',
+      },
     );
 
-    const result = await runCli(
-      backfillArgs({ from: DAY, to: DAY }, { raw, lake, workdir }, '--source', 'alb', '--json'),
-    );
-    exitCode = result.code;
-    stderr = result.stderr;
-    summary = parseSummary(result);
+    backfill = await run.backfill({ from: DAY, to: DAY }, '--source', 'alb', '--json');
   });
 
   afterAll(async () => {
-    reader.close();
-    await stopBookmarkServer(workdir);
-    await removeTempDir(workdir);
+    await run?.close();
   });
 
   it('converts the day of the two ALB objects, counting every line, and leaves the NLB and connection logs out', () => {
-    expect(exitCode, stderr).toBe(0);
-    expect(
-      summary.partitions.map(({ source, account, region, date, state, rowsIn, rowsOut, rowsRejected }) => ({
-        source,
-        account,
-        region,
-        date,
-        state,
-        rowsIn,
-        rowsOut,
-        rowsRejected,
-      })),
-    ).toEqual([
-      {
-        source: 'alb',
-        account: ACCOUNT,
-        region: REGION,
-        date: DAY,
-        state: 'SUCCEEDED',
-        rowsIn: validCount + 6,
-        rowsOut: validCount,
-        rowsRejected: 6,
-      },
+    expect(backfill.code, backfill.stderr).toBe(0);
+    expect(partitionCounts(parseSummary(backfill))).toEqual([
+      succeeded('alb', partition, validCount + 6, validCount, 6),
     ]);
   });
 
   it('says that the NLB and connection log objects match no key layout', async () => {
-    const again = await runCli(
-      backfillArgs({ from: DAY, to: DAY }, { raw, lake, workdir }, '--source', 'alb'),
-    );
+    const again = await run.backfill({ from: DAY, to: DAY }, '--source', 'alb');
 
     expect(again.code, again.stderr).toBe(0);
     expect(again.stderr).toMatch(/^2 raw object\(s\) match no key layout of the configured sources/m);
   });
 
   it("writes the Athena guide's columns with their types, plus record_time, Snappy-compressed", async () => {
-    const schema = new Map(
-      (await reader.rows(`DESCRIBE SELECT * FROM ${parquet()}`)).map((row) => [
-        String(row.column_name),
-        String(row.column_type),
-      ]),
-    );
+    const schema = await run.schema('alb', partition);
 
     expect([...schema.keys()]).toEqual([
       'type',
@@ -208,105 +136,70 @@ describe('alb end to end through the CLI', () => {
     expect(schema.get('target_status_code')).toBe('VARCHAR');
     expect(schema.get('sent_bytes')).toBe('BIGINT');
     expect(schema.get('record_time')).toBe('TIMESTAMP');
-    expect(await reader.parquetCodecs(partitionFile.replace('{lake}', lake))).toEqual(['SNAPPY']);
+    expect(await run.reader.parquetCodecs(run.partitionFile('alb', partition))).toEqual(['SNAPPY']);
   });
 
   it('stores every field of the HTTPS documentation example, - as NULL, record_time typed', async () => {
-    const rows = await reader.rows(
+    const rows = await run.reader.rows(
       `SELECT * FROM ${parquet()} WHERE trace_id = 'Root=1-58337281-1d84f3d73c47ec4e58577259' ORDER BY conn_trace_id NULLS FIRST`,
     );
 
+    const example = {
+      type: 'https',
+      time: '2018-07-02T22:23:00.186641Z',
+      elb: 'app/my-loadbalancer/50dc6c495c0c9188',
+      client_ip: '192.168.131.39',
+      client_port: 2817,
+      target_ip: '10.0.0.1',
+      target_port: 80,
+      request_processing_time: 0.086,
+      target_processing_time: 0.048,
+      response_processing_time: 0.037,
+      elb_status_code: 200,
+      target_status_code: '200',
+      received_bytes: 0n,
+      sent_bytes: 57n,
+      request_verb: 'GET',
+      request_url: 'https://www.example.com:443/',
+      request_proto: 'HTTP/1.1',
+      user_agent: 'curl/7.46.0',
+      ssl_cipher: 'ECDHE-RSA-AES128-GCM-SHA256',
+      ssl_protocol: 'TLSv1.2',
+      target_group_arn:
+        'arn:aws:elasticloadbalancing:us-east-2:123456789012:targetgroup/my-targets/73e2d6bc24d8a067',
+      trace_id: 'Root=1-58337281-1d84f3d73c47ec4e58577259',
+      domain_name: 'www.example.com',
+      chosen_cert_arn: 'arn:aws:acm:us-east-2:123456789012:certificate/12345678-1234-1234-1234-123456789012',
+      matched_rule_priority: '1',
+      request_creation_time: '2018-07-02T22:22:48.364000Z',
+      actions_executed: 'authenticate,forward',
+      redirect_url: null,
+      lambda_error_reason: null,
+      target_port_list: null,
+      target_status_code_list: null,
+      classification: null,
+      classification_reason: null,
+      conn_trace_id: null,
+      transformed_host: null,
+      transformed_uri: null,
+      request_transform_status: null,
+      record_time: new Date('2018-07-02T22:23:00.186Z'),
+    };
+
     expect(rows).toEqual([
+      example,
       {
-        type: 'https',
-        time: '2018-07-02T22:23:00.186641Z',
-        elb: 'app/my-loadbalancer/50dc6c495c0c9188',
-        client_ip: '192.168.131.39',
-        client_port: 2817,
-        target_ip: '10.0.0.1',
-        target_port: 80,
-        request_processing_time: 0.086,
-        target_processing_time: 0.048,
-        response_processing_time: 0.037,
-        elb_status_code: 200,
-        target_status_code: '200',
-        received_bytes: 0n,
-        sent_bytes: 57n,
-        request_verb: 'GET',
-        request_url: 'https://www.example.com:443/',
-        request_proto: 'HTTP/1.1',
-        user_agent: 'curl/7.46.0',
-        ssl_cipher: 'ECDHE-RSA-AES128-GCM-SHA256',
-        ssl_protocol: 'TLSv1.2',
-        target_group_arn:
-          'arn:aws:elasticloadbalancing:us-east-2:123456789012:targetgroup/my-targets/73e2d6bc24d8a067',
-        trace_id: 'Root=1-58337281-1d84f3d73c47ec4e58577259',
-        domain_name: 'www.example.com',
-        chosen_cert_arn:
-          'arn:aws:acm:us-east-2:123456789012:certificate/12345678-1234-1234-1234-123456789012',
-        matched_rule_priority: '1',
-        request_creation_time: '2018-07-02T22:22:48.364000Z',
-        actions_executed: 'authenticate,forward',
-        redirect_url: null,
-        lambda_error_reason: null,
-        target_port_list: null,
-        target_status_code_list: null,
-        classification: null,
-        classification_reason: null,
-        conn_trace_id: null,
-        transformed_host: null,
-        transformed_uri: null,
-        request_transform_status: null,
-        record_time: new Date('2018-07-02T22:23:00.186Z'),
-      },
-      {
-        type: 'https',
-        time: '2018-07-02T22:23:00.186641Z',
-        elb: 'app/my-loadbalancer/50dc6c495c0c9188',
-        client_ip: '192.168.131.39',
-        client_port: 2817,
-        target_ip: '10.0.0.1',
-        target_port: 80,
-        request_processing_time: 0.086,
-        target_processing_time: 0.048,
-        response_processing_time: 0.037,
-        elb_status_code: 200,
-        target_status_code: '200',
-        received_bytes: 0n,
-        sent_bytes: 57n,
-        request_verb: 'GET',
-        request_url: 'https://www.example.com:443/',
-        request_proto: 'HTTP/1.1',
-        user_agent: 'curl/7.46.0',
-        ssl_cipher: 'ECDHE-RSA-AES128-GCM-SHA256',
-        ssl_protocol: 'TLSv1.2',
-        target_group_arn:
-          'arn:aws:elasticloadbalancing:us-east-2:123456789012:targetgroup/my-targets/73e2d6bc24d8a067',
-        trace_id: 'Root=1-58337281-1d84f3d73c47ec4e58577259',
-        domain_name: 'www.example.com',
-        chosen_cert_arn:
-          'arn:aws:acm:us-east-2:123456789012:certificate/12345678-1234-1234-1234-123456789012',
-        matched_rule_priority: '1',
-        request_creation_time: '2018-07-02T22:22:48.364000Z',
-        actions_executed: 'authenticate,forward',
-        redirect_url: null,
-        lambda_error_reason: null,
+        ...example,
         // The same example in the current format: the appended fields.
         target_port_list: '10.0.0.1:80',
         target_status_code_list: '200',
-        classification: null,
-        classification_reason: null,
         conn_trace_id: 'TID_1234abcd5678ef90',
-        transformed_host: null,
-        transformed_uri: null,
-        request_transform_status: null,
-        record_time: new Date('2018-07-02T22:23:00.186Z'),
       },
     ]);
   });
 
   it('keeps the real-world shapes: IPv6, a malformed request, escapes, transforms, older and newer lines', async () => {
-    const rows = await reader.rows(
+    const rows = await run.reader.rows(
       `SELECT client_ip, client_port, target_ip, target_port, elb_status_code, request_verb, request_url,
               request_proto, user_agent, target_processing_time, matched_rule_priority, conn_trace_id,
               transformed_host, request_transform_status, record_time
@@ -403,7 +296,7 @@ describe('alb end to end through the CLI', () => {
         record_time: new Date('2026-06-15T09:30:00.123Z'),
       },
     ]);
-    const grpc = await reader.rows(
+    const grpc = await run.reader.rows(
       `SELECT transformed_host, transformed_uri, request_transform_status FROM ${parquet()} WHERE type = 'grpcs'`,
     );
     expect(grpc).toEqual([
@@ -416,25 +309,7 @@ describe('alb end to end through the CLI', () => {
   });
 
   it('quarantines the bad lines with their object key, line number and reason', async () => {
-    const text = await readFile(
-      join(
-        lake,
-        '_rejects',
-        'alb',
-        `account=${ACCOUNT}`,
-        `region=${REGION}`,
-        'year=2024',
-        'month=05',
-        'day=01',
-        'rejects.jsonl',
-      ),
-      'utf8',
-    );
-    const rejects = text
-      .trim()
-      .split('\n')
-      .map((line) => JSON.parse(line) as { key: string; line: number; reason: string; text: string })
-      .sort((a, b) => a.line - b.line);
+    const rejects = (await run.rejects('alb', partition)).sort(byLine);
 
     // Lines 1-3 are entries, line 4 is blank, the six bad entries follow.
     expect(rejects.map(({ key, line }) => ({ key, line }))).toEqual(
@@ -498,6 +373,6 @@ describe('alb end to end through the CLI', () => {
   });
 
   it('runs every named ALB query on the lake', async () => {
-    for (const named of ALB_QUERIES) expect((await query(named.name)).length, named.name).toBeGreaterThan(0);
+    await expectEveryQueryAnswers(ALB_QUERIES, query);
   });
 });

@@ -1,19 +1,9 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLOUDFRONT_QUERIES } from '../../shared/queries/cloudfront.js';
 import { CLOUDFRONT_FIELDS } from '../../shared/sources/cloudfront-fields.js';
 import { quoteLiteral } from '../../shared/sql/identifiers.js';
-import {
-  backfillArgs,
-  parseSummary,
-  runCli,
-  stopBookmarkServer,
-  writeConfig,
-} from '../fixtures/cli-runner.js';
-import { DuckDBReader } from '../fixtures/duckdb-reader.js';
-import { writeRawObject } from '../fixtures/raw-objects.js';
-import { makeTempDir, removeTempDir } from '../fixtures/temp-dir.js';
+import { parseSummary, writeConfig } from '../fixtures/cli-runner.js';
+import { LakeRun, succeeded } from '../fixtures/lake-run.js';
 
 const ACCOUNT = '034567890123';
 const DAY = '2026-06-15';
@@ -81,22 +71,16 @@ function record(request: Request, count = 33): string {
 }
 
 describe('cloudfront end to end: backfill, lake, rejects and named queries', () => {
-  let workdir: string;
-  let raw: string;
-  let lake: string;
+  let run: LakeRun;
   let config: string;
-  let reader: DuckDBReader;
-  const partition = join(`account=${ACCOUNT}`, 'region=global', 'year=2026', 'month=06', 'day=15');
+  const partition = { account: ACCOUNT, region: 'global', date: DAY };
   const currentKey = `cf-logs/E2QWRUHAPOMQZL.${DAY}-10.a1b2c3d4.gz`;
   const olderKey = `cf-logs/2019/old-E2QWRUHAPOMQZL.${DAY}-11.b2c3d4e5.gz`;
 
   beforeAll(async () => {
-    workdir = await makeTempDir('cloudfront-e2e');
-    raw = join(workdir, 'raw');
-    lake = join(workdir, 'lake');
-    reader = await DuckDBReader.open();
+    run = await LakeRun.create('cloudfront-e2e');
     // CloudFront keys name no account: configuration says whose distribution it is.
-    config = await writeConfig(workdir, { flatLayouts: { cloudfront: { account: ACCOUNT } } });
+    config = await writeConfig(run.workdir, { flatLayouts: { cloudfront: { account: ACCOUNT } } });
     const current = [
       '#Version: 1.0',
       fieldsLine(33),
@@ -193,46 +177,34 @@ describe('cloudfront end to end: backfill, lake, rejects and named queries', () 
         24,
       ),
     ];
-    await writeRawObject(raw, currentKey, `${current.join('\n')}\n`);
-    await writeRawObject(raw, olderKey, `${older.join('\n')}\n`);
+    await run.write(
+      { key: currentKey, text: `${current.join('\n')}\n` },
+      { key: olderKey, text: `${older.join('\n')}\n` },
+    );
   });
 
   afterAll(async () => {
-    reader?.close();
-    await stopBookmarkServer(workdir);
-    await removeTempDir(workdir);
+    await run?.close();
   });
 
   it('converts the day into the global partition of the configured account, rejecting the damaged record', async () => {
     // Act
-    const result = await runCli(
-      backfillArgs(
-        { from: DAY, to: DAY },
-        { raw, lake, workdir },
-        '--source',
-        'cloudfront',
-        '--config',
-        config,
-        '--json',
-      ),
+    const result = await run.backfill(
+      { from: DAY, to: DAY },
+      '--source',
+      'cloudfront',
+      '--config',
+      config,
+      '--json',
     );
 
     // Assess
     expect(result.code, result.stderr).toBe(0);
     expect(parseSummary(result).partitions).toEqual([
-      expect.objectContaining({
-        source: 'cloudfront',
-        account: ACCOUNT,
-        region: 'global',
-        date: DAY,
-        state: 'SUCCEEDED',
-        rowsIn: 8,
-        rowsOut: 7,
-        rowsRejected: 1,
-      }),
+      expect.objectContaining(succeeded('cloudfront', partition, 8, 7, 1)),
     ]);
-    const file = join(lake, 'cloudfront', partition, 'part-00000.snappy.parquet');
-    const rows = await reader.rows(
+    const file = run.partitionFile('cloudfront', partition);
+    const rows = await run.reader.rows(
       `SELECT request_id, strftime(record_time, '%Y-%m-%d %H:%M:%S') AS at, CAST("date" AS VARCHAR) AS day, location, bytes, request_ip, uri, status, result_type, x_edge_detailed_result_type, http_version, c_port, sc_content_len ` +
         `FROM read_parquet(${quoteLiteral(file)}, union_by_name = true) ORDER BY record_time`,
     );
@@ -266,12 +238,7 @@ describe('cloudfront end to end: backfill, lake, rejects and named queries', () 
   });
 
   it('writes the damaged record to the rejects with its key, line number and reason', async () => {
-    const text = await readFile(join(lake, '_rejects', 'cloudfront', partition, 'rejects.jsonl'), 'utf8');
-
-    const rejects = text
-      .trim()
-      .split('\n')
-      .map((line) => JSON.parse(line) as { key: string; line: number; reason: string; text: string });
+    const rejects = await run.rejects('cloudfront', partition);
 
     expect(rejects).toHaveLength(1);
     expect(rejects[0]).toMatchObject({ key: currentKey, line: 8 });
@@ -329,24 +296,7 @@ describe('cloudfront end to end: backfill, lake, rejects and named queries', () 
       ],
     ],
   ])('answers %s from the lake', async (name, expected) => {
-    const result = await runCli([
-      'query',
-      name,
-      '--from',
-      DAY,
-      '--to',
-      DAY,
-      '--json',
-      '--raw',
-      raw,
-      '--lake',
-      lake,
-      '--workdir',
-      workdir,
-    ]);
-
-    expect(result.code, result.stderr).toBe(0);
-    expect(JSON.parse(result.stdout).rows).toEqual(expected);
+    expect(await run.query(name, '--from', DAY, '--to', DAY)).toEqual(expected);
   });
 
   it('covers every named CloudFront query', () => {

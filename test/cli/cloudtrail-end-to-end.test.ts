@@ -1,10 +1,8 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseSummary, runCli, stopBookmarkServer, type CliResult } from '../fixtures/cli-runner.js';
-import { DuckDBReader } from '../fixtures/duckdb-reader.js';
-import { writeRawObject } from '../fixtures/raw-objects.js';
-import { makeTempDir, removeTempDir } from '../fixtures/temp-dir.js';
+import { parseSummary, type CliResult } from '../fixtures/cli-runner.js';
+import { LakeRun, partitionCounts, succeeded } from '../fixtures/lake-run.js';
 
 const FIXTURES = resolve(import.meta.dirname, '..', 'fixtures', 'logs', 'cloudtrail');
 const ACCOUNT = '123456789012';
@@ -39,98 +37,60 @@ async function bigDelivery(): Promise<string> {
 }
 
 describe('cloudtrail end to end through the CLI', () => {
-  let workdir: string;
-  let raw: string;
-  let lake: string;
-  let reader: DuckDBReader;
+  let run: LakeRun;
   let backfill: CliResult;
-  const cli = (...args: string[]) => runCli([...args, '--raw', raw, '--lake', lake, '--workdir', workdir]);
-  const partitionDir = (region: string) =>
-    join(lake, 'cloudtrail', `account=${ACCOUNT}`, `region=${region}`, 'year=2024', 'month=01', 'day=05');
+  const partition = (region: string) => ({ account: ACCOUNT, region, date: DAY });
+  const partitionDir = (region: string) => run.partitionDir('cloudtrail', partition(region));
   const scanOf = async (region: string): Promise<string> => {
     const files = (await readdir(partitionDir(region))).filter((name) => name.endsWith('.parquet'));
     return `read_parquet([${files.map((name) => `'${join(partitionDir(region), name)}'`).join(', ')}])`;
   };
   const rowsOf = async (region: string, select = '*', where = 'true'): Promise<Row[]> =>
-    reader.rows(`SELECT ${select} FROM ${await scanOf(region)} WHERE ${where} ORDER BY eventtime, eventid`);
-  const query = async (name: string, ...extra: string[]) => {
-    const result = await cli('query', name, '--date', DAY, '--json', ...extra);
-    expect(result.code, result.stderr).toBe(0);
-    return (JSON.parse(result.stdout) as { rows: Row[] }).rows;
-  };
+    run.reader.rows(
+      `SELECT ${select} FROM ${await scanOf(region)} WHERE ${where} ORDER BY eventtime, eventid`,
+    );
+  const query = (name: string, ...extra: string[]) => run.query(name, '--date', DAY, ...extra);
 
   beforeAll(async () => {
-    workdir = await makeTempDir('cloudtrail-e2e');
-    raw = join(workdir, 'raw');
-    lake = join(workdir, 'lake');
-    reader = await DuckDBReader.open();
-    // Management events pretty-printed (as the documentation shows them), data events on one line.
-    await writeRawObject(
-      raw,
-      logKey('us-east-1', '0930', 'Mu0KsOhtH1ar15ZZ'),
-      await fixture('management-events.json'),
+    run = await LakeRun.create('cloudtrail-e2e');
+    await run.write(
+      // Management events pretty-printed (as the documentation shows them), data events on one line.
+      { key: logKey('us-east-1', '0930', 'Mu0KsOhtH1ar15ZZ'), text: await fixture('management-events.json') },
+      {
+        key: logKey('us-west-2', '1010', 'AbCdEfGhIjKlMnOp'),
+        text: oneLine(await fixture('data-events.json')),
+      },
+      {
+        key: logKey('us-west-2', '1105', 'QrStUvWxYz012345'),
+        text: oneLine(await fixture('bad-records.json')),
+      },
+      { key: logKey('us-west-2', '1200', 'EmptyEmptyEmpty0'), text: await fixture('empty.json') },
+      { key: logKey('eu-west-1', '1215', 'BigBigBigBigBig0'), text: await bigDelivery() },
+      {
+        key: `${dayFolder('CloudTrail-Digest', 'us-west-2')}/${ACCOUNT}_CloudTrail-Digest_us-west-2_org-trail_us-east-1_20240105T100131Z.json.gz`,
+        text: await fixture('digest.json'),
+      },
+      {
+        key: `${dayFolder('CloudTrail-Insight', 'us-west-2')}/${ACCOUNT}_CloudTrail-Insight_us-west-2_20240105T1015Z_aBcDeFgHiJkLmNoP.json.gz`,
+        text: '{"Records":[{"eventVersion":"1.07","eventTime":"2024-01-05T10:00:00Z","eventSource":"ec2.amazonaws.com","eventName":"RunInstances","eventType":"AwsCloudTrailInsight","eventCategory":"Insight","insightDetails":{"state":"Start"}}]}',
+      },
     );
-    await writeRawObject(
-      raw,
-      logKey('us-west-2', '1010', 'AbCdEfGhIjKlMnOp'),
-      oneLine(await fixture('data-events.json')),
-    );
-    await writeRawObject(
-      raw,
-      logKey('us-west-2', '1105', 'QrStUvWxYz012345'),
-      oneLine(await fixture('bad-records.json')),
-    );
-    await writeRawObject(raw, logKey('us-west-2', '1200', 'EmptyEmptyEmpty0'), await fixture('empty.json'));
-    await writeRawObject(raw, logKey('eu-west-1', '1215', 'BigBigBigBigBig0'), await bigDelivery());
-    await writeRawObject(
-      raw,
-      `${dayFolder('CloudTrail-Digest', 'us-west-2')}/${ACCOUNT}_CloudTrail-Digest_us-west-2_org-trail_us-east-1_20240105T100131Z.json.gz`,
-      await fixture('digest.json'),
-    );
-    await writeRawObject(
-      raw,
-      `${dayFolder('CloudTrail-Insight', 'us-west-2')}/${ACCOUNT}_CloudTrail-Insight_us-west-2_20240105T1015Z_aBcDeFgHiJkLmNoP.json.gz`,
-      '{"Records":[{"eventVersion":"1.07","eventTime":"2024-01-05T10:00:00Z","eventSource":"ec2.amazonaws.com","eventName":"RunInstances","eventType":"AwsCloudTrailInsight","eventCategory":"Insight","insightDetails":{"state":"Start"}}]}',
-    );
-    backfill = await cli('backfill', '--from', DAY, '--to', DAY, '--source', 'cloudtrail', '--json');
+    backfill = await run.cli('backfill', '--from', DAY, '--to', DAY, '--source', 'cloudtrail', '--json');
   });
 
   afterAll(async () => {
-    reader?.close();
-    await stopBookmarkServer(workdir);
-    await removeTempDir(workdir);
+    await run?.close();
   });
 
   it('converts each region’s day, counting records in, rows out and rejects', () => {
     expect(backfill.code, backfill.stderr).toBe(0);
-    const summary = parseSummary(backfill).partitions.map(
-      ({ source, account, region, date, state, rowsIn, rowsOut, rowsRejected }) => ({
-        source,
-        account,
-        region,
-        date,
-        state,
-        rowsIn,
-        rowsOut,
-        rowsRejected,
-      }),
-    );
-    const partition = (region: string, rowsIn: number, rowsOut: number, rowsRejected: number) => ({
-      source: 'cloudtrail',
-      account: ACCOUNT,
-      region,
-      date: DAY,
-      state: 'SUCCEEDED',
-      rowsIn,
-      rowsOut,
-      rowsRejected,
-    });
+    const summary = partitionCounts(parseSummary(backfill));
 
     expect(summary).toEqual(
       expect.arrayContaining([
-        partition('us-east-1', 15, 15, 0),
-        partition('us-west-2', 12, 9, 3),
-        partition('eu-west-1', 1000, 1000, 0),
+        succeeded('cloudtrail', partition('us-east-1'), 15, 15, 0),
+        succeeded('cloudtrail', partition('us-west-2'), 12, 9, 3),
+        succeeded('cloudtrail', partition('eu-west-1'), 1000, 1000, 0),
       ]),
     );
     expect(summary).toHaveLength(3);
@@ -237,7 +197,7 @@ describe('cloudtrail end to end through the CLI', () => {
       'us-west-2',
       'eventname, readonly, resources, vpcendpointid, additionaleventdata',
     );
-    const big = await reader.rows(
+    const big = await run.reader.rows(
       `SELECT count(*) AS n, count(DISTINCT eventid) AS ids, max(length(requestparameters)) > 900 AS long FROM ${await scanOf('eu-west-1')}`,
     );
 
@@ -269,21 +229,7 @@ describe('cloudtrail end to end through the CLI', () => {
   });
 
   it('rejects records without eventTime or eventName, or with an unreadable eventTime', async () => {
-    const file = join(
-      lake,
-      '_rejects',
-      'cloudtrail',
-      `account=${ACCOUNT}`,
-      'region=us-west-2',
-      'year=2024',
-      'month=01',
-      'day=05',
-      'rejects.jsonl',
-    );
-    const rejects = (await readFile(file, 'utf8'))
-      .trim()
-      .split('\n')
-      .map((line) => JSON.parse(line) as { key: string; line: number; reason: string });
+    const rejects = await run.rejects('cloudtrail', partition('us-west-2'));
 
     expect(rejects.map((entry) => entry.key)).toEqual([
       logKey('us-west-2', '1105', 'QrStUvWxYz012345'),
@@ -331,7 +277,7 @@ describe('cloudtrail end to end through the CLI', () => {
     const creations = await query('resource-creations', '--region', 'us-east-1');
     const logins = await query('console-logins');
     const created = await query('who-created', '--param', 'resource=deploy_artifacts-2023');
-    const refused = await cli('query', 'who-created', '--date', DAY, '--param', "resource=x' OR '1'='1");
+    const refused = await run.cli('query', 'who-created', '--date', DAY, '--param', "resource=x' OR '1'='1");
 
     expect(users.map((row) => [row.username, row.eventname])).toEqual([
       ['Alice', 'CreateUser'],

@@ -2,16 +2,14 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ELB_QUERIES } from '../../shared/queries/elb.js';
+import { parseSummary, type CliResult } from '../fixtures/cli-runner.js';
 import {
-  backfillArgs,
-  parseSummary,
-  runCli,
-  stopBookmarkServer,
-  type JsonSummary,
-} from '../fixtures/cli-runner.js';
-import { DuckDBReader } from '../fixtures/duckdb-reader.js';
-import { writeRawObject } from '../fixtures/raw-objects.js';
-import { makeTempDir, removeTempDir } from '../fixtures/temp-dir.js';
+  byLine,
+  expectEveryQueryAnswers,
+  LakeRun,
+  partitionCounts,
+  succeeded,
+} from '../fixtures/lake-run.js';
 
 /*
  * Classic Load Balancer access logs through the built CLI, laid out as ELB delivers them
@@ -39,108 +37,46 @@ const SECOND_ENTRIES = [
 ];
 
 describe('elb end to end through the CLI', () => {
-  let workdir: string;
-  let raw: string;
-  let lake: string;
-  let reader: DuckDBReader;
-  let summary: JsonSummary;
-  let exitCode: number | null;
-  let stderr: string;
+  let run: LakeRun;
+  let backfill: CliResult;
   let validCount: number;
-  const partitionFile = () =>
-    join(
-      lake,
-      'elb',
-      `account=${ACCOUNT}`,
-      `region=${REGION}`,
-      'year=2024',
-      'month=05',
-      'day=01',
-      'part-00000.snappy.parquet',
-    );
-  const parquet = () => `read_parquet('${partitionFile()}', hive_partitioning = false)`;
-  const query = async (name: string) => {
-    const result = await runCli([
-      'query',
-      name,
-      '--date',
-      DAY,
-      '--json',
-      '--raw',
-      raw,
-      '--lake',
-      lake,
-      '--workdir',
-      workdir,
-    ]);
-    expect(result.code, result.stderr).toBe(0);
-    return (JSON.parse(result.stdout) as { rows: Record<string, unknown>[] }).rows;
-  };
+  const partition = { account: ACCOUNT, region: REGION, date: DAY };
+  const parquet = () => run.scan('elb', partition);
+  const query = (name: string) => run.query(name, '--date', DAY);
 
   beforeAll(async () => {
-    workdir = await makeTempDir('elb-e2e');
-    raw = join(workdir, 'raw');
-    lake = join(workdir, 'lake');
-    reader = await DuckDBReader.open();
+    run = await LakeRun.create('elb-e2e');
     const valid = [...(await fixture('aws-doc-examples.log')), ...(await fixture('edge-cases.log'))];
     validCount = valid.length + SECOND_ENTRIES.length;
-    // Classic load balancers deliver plain text.
-    await writeRawObject(raw, FIRST, `${valid.join('\n')}\n`, false);
     // The second object: CRLF line ends, a blank line (neither row nor reject), five bad entries.
     const second = [...SECOND_ENTRIES, '', ...(await fixture('rejects.log'))];
-    await writeRawObject(raw, SECOND, `${second.join('\r\n')}\r\n`, false);
-    // An ALB object in the same folder: not a classic log.
-    await writeRawObject(
-      raw,
-      file('app.my-alb.50dc6c495c0c9188', '20240501T1205Z', 'a1b2c3d4.log.gz'),
-      `${(await fixture('rejects.log'))[0] ?? ''}\n`,
+    await run.write(
+      // Classic load balancers deliver plain text.
+      { key: FIRST, text: `${valid.join('\n')}\n`, gzip: false },
+      { key: SECOND, text: `${second.join('\r\n')}\r\n`, gzip: false },
+      // An ALB object in the same folder: not a classic log.
+      {
+        key: file('app.my-alb.50dc6c495c0c9188', '20240501T1205Z', 'a1b2c3d4.log.gz'),
+        text: `${(await fixture('rejects.log'))[0] ?? ''}\n`,
+      },
     );
 
-    const result = await runCli(
-      backfillArgs({ from: DAY, to: DAY }, { raw, lake, workdir }, '--source', 'elb', '--json'),
-    );
-    exitCode = result.code;
-    stderr = result.stderr;
-    summary = parseSummary(result);
+    backfill = await run.backfill({ from: DAY, to: DAY }, '--source', 'elb', '--json');
   });
 
   afterAll(async () => {
-    reader.close();
-    await stopBookmarkServer(workdir);
-    await removeTempDir(workdir);
+    await run?.close();
   });
 
   it('converts the day of the two classic objects, counting every line', () => {
-    expect(exitCode, stderr).toBe(0);
-    expect(
-      summary.partitions.map(({ source, account, region, date, state, rowsIn, rowsOut, rowsRejected }) => ({
-        source,
-        account,
-        region,
-        date,
-        state,
-        rowsIn,
-        rowsOut,
-        rowsRejected,
-      })),
-    ).toEqual([
-      {
-        source: 'elb',
-        account: ACCOUNT,
-        region: REGION,
-        date: DAY,
-        state: 'SUCCEEDED',
-        rowsIn: validCount + 5,
-        rowsOut: validCount,
-        rowsRejected: 5,
-      },
+    expect(backfill.code, backfill.stderr).toBe(0);
+    expect(partitionCounts(parseSummary(backfill))).toEqual([
+      succeeded('elb', partition, validCount + 5, validCount, 5),
     ]);
   });
 
   it('says that the ALB object matches no classic key layout', async () => {
-    const again = await runCli(
-      backfillArgs({ from: DAY, to: DAY }, { raw, lake, workdir }, '--source', 'elb'),
-    );
+    const again = await run.backfill({ from: DAY, to: DAY }, '--source', 'elb');
 
     expect(again.code, again.stderr).toBe(0);
     expect(again.stderr).toMatch(
@@ -149,12 +85,7 @@ describe('elb end to end through the CLI', () => {
   });
 
   it("writes the Athena guide's columns with their types, plus record_time, Snappy-compressed", async () => {
-    const schema = new Map(
-      (await reader.rows(`DESCRIBE SELECT * FROM ${parquet()}`)).map((row) => [
-        String(row.column_name),
-        String(row.column_type),
-      ]),
-    );
+    const schema = await run.schema('elb', partition);
 
     expect([...schema.entries()]).toEqual([
       ['request_timestamp', 'VARCHAR'],
@@ -178,11 +109,11 @@ describe('elb end to end through the CLI', () => {
       ['ssl_protocol', 'VARCHAR'],
       ['record_time', 'TIMESTAMP'],
     ]);
-    expect(await reader.parquetCodecs(partitionFile())).toEqual(['SNAPPY']);
+    expect(await run.reader.parquetCodecs(run.partitionFile('elb', partition))).toEqual(['SNAPPY']);
   });
 
   it('stores every field of the four documentation examples, - as NULL', async () => {
-    const rows = await reader.rows(
+    const rows = await run.reader.rows(
       `SELECT * FROM ${parquet()} WHERE elb_name = 'my-loadbalancer' AND request_ip = '192.168.131.39' ORDER BY sent_bytes`,
     );
     const common = {
@@ -264,7 +195,7 @@ describe('elb end to end through the CLI', () => {
   });
 
   it('keeps the real-world shapes: no backend, IPv6, escapes, the first format, future fields', async () => {
-    const rows = await reader.rows(
+    const rows = await run.reader.rows(
       `SELECT request_ip, backend_ip, backend_port, request_processing_time, elb_response_code, url, user_agent, ssl_protocol, record_time
        FROM ${parquet()} WHERE request_ip IN ('203.0.113.50', '2001:db8:85a3::8a2e:370:7334', '192.0.2.10', '192.0.2.11')
        ORDER BY record_time`,
@@ -319,25 +250,7 @@ describe('elb end to end through the CLI', () => {
   });
 
   it('quarantines the bad lines with their object key, line number and reason', async () => {
-    const text = await readFile(
-      join(
-        lake,
-        '_rejects',
-        'elb',
-        `account=${ACCOUNT}`,
-        `region=${REGION}`,
-        'year=2024',
-        'month=05',
-        'day=01',
-        'rejects.jsonl',
-      ),
-      'utf8',
-    );
-    const rejects = text
-      .trim()
-      .split('\n')
-      .map((line) => JSON.parse(line) as { key: string; line: number; reason: string; text: string })
-      .sort((a, b) => a.line - b.line);
+    const rejects = (await run.rejects('elb', partition)).sort(byLine);
 
     // Lines 1-2 are entries, line 3 is blank, the five bad entries follow.
     expect(rejects.map(({ key, line }) => ({ key, line }))).toEqual(
@@ -384,6 +297,6 @@ describe('elb end to end through the CLI', () => {
   });
 
   it('runs every named ELB query on the lake', async () => {
-    for (const named of ELB_QUERIES) expect((await query(named.name)).length, named.name).toBeGreaterThan(0);
+    await expectEveryQueryAnswers(ELB_QUERIES, query);
   });
 });

@@ -1,17 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  backfillArgs,
-  parseSummary,
-  runCli,
-  stopBookmarkServer,
-  writeConfig,
-  type JsonSummary,
-} from '../fixtures/cli-runner.js';
-import { DuckDBReader } from '../fixtures/duckdb-reader.js';
-import { writeRawObject } from '../fixtures/raw-objects.js';
-import { makeTempDir, removeTempDir } from '../fixtures/temp-dir.js';
+import { parseSummary, writeConfig, type CliResult } from '../fixtures/cli-runner.js';
+import { byLine, LakeRun, partitionCounts, succeeded } from '../fixtures/lake-run.js';
 
 /*
  * S3 server access logs through the built CLI, in both key layouts S3 delivers:
@@ -42,167 +33,86 @@ const NEXT_DAY_RECORDS = [
 ];
 
 describe('s3_access end to end through the CLI', () => {
-  let workdir: string;
-  let raw: string;
-  let lake: string;
+  let run: LakeRun;
   let config: string;
-  let reader: DuckDBReader;
-  let summary: JsonSummary;
-  let exitCode: number | null;
-  let stderr: string;
+  let backfill: CliResult;
 
-  const partitionFile = (account: string, region: string, date: string) => {
-    const [year, month, day] = date.split('-');
-    return join(
-      lake,
-      's3_access',
-      `account=${account}`,
-      `region=${region}`,
-      `year=${year}`,
-      `month=${month}`,
-      `day=${day}`,
-      'part-00000.snappy.parquet',
-    );
-  };
-  const query = async (...args: string[]) => {
-    const result = await runCli([
-      'query',
-      ...args,
-      '--json',
-      '--raw',
-      raw,
-      '--lake',
-      lake,
-      '--workdir',
-      workdir,
-      '--config',
-      config,
-    ]);
-    expect(result.code, result.stderr).toBe(0);
-    return (JSON.parse(result.stdout) as { rows: Record<string, unknown>[] }).rows;
-  };
+  const partition = (account: string, region: string, date: string) => ({ account, region, date });
+  const parquet = (account: string, region: string, date: string) =>
+    run.scan('s3_access', partition(account, region, date));
+  const query = (...args: string[]) => run.query(...args, '--config', config);
 
   beforeAll(async () => {
-    workdir = await makeTempDir('s3-access-e2e');
-    raw = join(workdir, 'raw');
-    lake = join(workdir, 'lake');
-    reader = await DuckDBReader.open();
+    run = await LakeRun.create('s3-access-e2e');
     // Date-based partitioning: two objects on the first day (the second with CRLF line ends, a
     // blank line and three bad records), one on the next. Uncompressed, as S3 delivers them.
-    await writeRawObject(
-      raw,
-      partitionedKey(DAY, '2024-03-14-10-05-12-E568B2907131C0C0'),
-      await fixture('edge-cases.log'),
-      false,
-    );
     const mixed = [
       ...(await fixture('aws-doc-current.log')).trimEnd().split('\n'),
       '',
       ...(await fixture('rejects.log')).trimEnd().split('\n'),
     ];
-    await writeRawObject(
-      raw,
-      partitionedKey(DAY, '2024-03-14-23-59-58-0123456789ABCDEF'),
-      `${mixed.join('\r\n')}\r\n`,
-      false,
+    await run.write(
+      {
+        key: partitionedKey(DAY, '2024-03-14-10-05-12-E568B2907131C0C0'),
+        text: await fixture('edge-cases.log'),
+        gzip: false,
+      },
+      {
+        key: partitionedKey(DAY, '2024-03-14-23-59-58-0123456789ABCDEF'),
+        text: `${mixed.join('\r\n')}\r\n`,
+        gzip: false,
+      },
+      {
+        key: partitionedKey(NEXT_DAY, '2024-03-15-09-00-03-FEDCBA9876543210'),
+        text: `${NEXT_DAY_RECORDS.join('\n')}\n`,
+        gzip: false,
+      },
+      // Non-date-based partitioning: the prefix ends inside the file name; the configuration names
+      // the account and region its keys do not.
+      {
+        key: 'access-logs/mybucket-2024-03-14-10-00-00-E568B2907131C0C0',
+        text: await fixture('aws-doc-2019.log'),
+        gzip: false,
+      },
+      {
+        key: 'access-logs/mybucket-2024-03-14-22-15-02-0123456789ABCDEF',
+        text: await fixture('aws-doc-2014.log'),
+        gzip: false,
+      },
     );
-    await writeRawObject(
-      raw,
-      partitionedKey(NEXT_DAY, '2024-03-15-09-00-03-FEDCBA9876543210'),
-      `${NEXT_DAY_RECORDS.join('\n')}\n`,
-      false,
-    );
-    // Non-date-based partitioning: the prefix ends inside the file name; the configuration names
-    // the account and region its keys do not.
-    await writeRawObject(
-      raw,
-      'access-logs/mybucket-2024-03-14-10-00-00-E568B2907131C0C0',
-      await fixture('aws-doc-2019.log'),
-      false,
-    );
-    await writeRawObject(
-      raw,
-      'access-logs/mybucket-2024-03-14-22-15-02-0123456789ABCDEF',
-      await fixture('aws-doc-2014.log'),
-      false,
-    );
-    config = await writeConfig(workdir, {
+    config = await writeConfig(run.workdir, {
       flatLayouts: { s3_access: { account: FLAT_ACCOUNT, region: FLAT_REGION } },
     });
 
-    const result = await runCli(
-      backfillArgs(
-        { from: DAY, to: NEXT_DAY },
-        { raw, lake, workdir },
-        '--source',
-        's3_access',
-        '--config',
-        config,
-        '--json',
-      ),
+    backfill = await run.backfill(
+      { from: DAY, to: NEXT_DAY },
+      '--source',
+      's3_access',
+      '--config',
+      config,
+      '--json',
     );
-    exitCode = result.code;
-    stderr = result.stderr;
-    summary = parseSummary(result);
   });
 
   afterAll(async () => {
-    reader.close();
-    await stopBookmarkServer(workdir);
-    await removeTempDir(workdir);
+    await run?.close();
   });
 
   it('converts one partition per account, region and day of both layouts, counting every line', () => {
-    const partitions = summary.partitions
-      .map(({ account, region, date, state, rowsIn, rowsOut, rowsRejected }) => ({
-        account,
-        region,
-        date,
-        state,
-        rowsIn,
-        rowsOut,
-        rowsRejected,
-      }))
-      .sort((a, b) => `${a.account}${a.date}`.localeCompare(`${b.account}${b.date}`));
+    const partitions = partitionCounts(parseSummary(backfill)).sort((a, b) =>
+      `${a.account}${a.date}`.localeCompare(`${b.account}${b.date}`),
+    );
 
-    expect(exitCode, stderr).toBe(0);
+    expect(backfill.code, backfill.stderr).toBe(0);
     expect(partitions).toEqual([
-      {
-        account: FLAT_ACCOUNT,
-        region: FLAT_REGION,
-        date: DAY,
-        state: 'SUCCEEDED',
-        rowsIn: 10,
-        rowsOut: 10,
-        rowsRejected: 0,
-      },
-      {
-        account: ACCOUNT,
-        region: REGION,
-        date: DAY,
-        state: 'SUCCEEDED',
-        rowsIn: 17,
-        rowsOut: 14,
-        rowsRejected: 3,
-      },
-      {
-        account: ACCOUNT,
-        region: REGION,
-        date: NEXT_DAY,
-        state: 'SUCCEEDED',
-        rowsIn: 3,
-        rowsOut: 3,
-        rowsRejected: 0,
-      },
+      succeeded('s3_access', partition(FLAT_ACCOUNT, FLAT_REGION, DAY), 10, 10, 0),
+      succeeded('s3_access', partition(ACCOUNT, REGION, DAY), 17, 14, 3),
+      succeeded('s3_access', partition(ACCOUNT, REGION, NEXT_DAY), 3, 3, 0),
     ]);
   });
 
   it("writes the Athena guide's columns with their types, plus record_time", async () => {
-    // The file's own columns (read_parquet would add the partition columns from the Hive path).
-    const described = await reader.rows(
-      `DESCRIBE SELECT * FROM read_parquet('${partitionFile(ACCOUNT, REGION, DAY)}', hive_partitioning = false)`,
-    );
-    const schema = new Map(described.map((row) => [String(row.column_name), String(row.column_type)]));
+    const schema = await run.schema('s3_access', partition(ACCOUNT, REGION, DAY));
 
     expect([...schema.keys()]).toEqual([
       'bucketowner',
@@ -238,12 +148,14 @@ describe('s3_access end to end through the CLI', () => {
     expect(schema.get('objectsize')).toBe('BIGINT');
     expect(schema.get('httpstatus')).toBe('VARCHAR');
     expect(schema.get('record_time')).toBe('TIMESTAMP');
-    expect(await reader.parquetCodecs(partitionFile(ACCOUNT, REGION, DAY))).toEqual(['SNAPPY']);
+    expect(
+      await run.reader.parquetCodecs(run.partitionFile('s3_access', partition(ACCOUNT, REGION, DAY))),
+    ).toEqual(['SNAPPY']);
   });
 
   it('stores every field of a documented record, brackets and quotes removed, - as NULL', async () => {
-    const rows = await reader.rows(
-      `SELECT * FROM read_parquet('${partitionFile(ACCOUNT, REGION, DAY)}', hive_partitioning = false) WHERE requestid = '3E57427F3EXAMPLE'`,
+    const rows = await run.reader.rows(
+      `SELECT * FROM ${parquet(ACCOUNT, REGION, DAY)} WHERE requestid = '3E57427F3EXAMPLE'`,
     );
 
     expect(rows).toEqual([
@@ -281,9 +193,9 @@ describe('s3_access end to end through the CLI', () => {
   });
 
   it('keeps the real-world shapes: IPv6, raw and escaped quotes, bare -, lifecycle, future fields', async () => {
-    const rows = await reader.rows(
+    const rows = await run.reader.rows(
       `SELECT requestid, remoteip, request_uri, httpstatus, objectsize, useragent, tlsversion, sourceregion, record_time
-       FROM read_parquet('${partitionFile(ACCOUNT, REGION, DAY)}', hive_partitioning = false)
+       FROM ${parquet(ACCOUNT, REGION, DAY)}
        WHERE requestid IN ('7QF2M1K8EXAMPLE', '8AB1C2D3EXAMPLE', '8AB1C2D4EXAMPLE', '63DAF67A2EXAMPLE', '9C4B1E2AEXAMPLE', '0F1E2D3CEXAMPLE')
        ORDER BY requestid`,
     );
@@ -360,13 +272,13 @@ describe('s3_access end to end through the CLI', () => {
   });
 
   it('reads the simple layout under the configured account and region, old records included', async () => {
-    const rows = await reader.rows(
+    const rows = await run.reader.rows(
       `SELECT requestid, bucket_name, key, objectsize, totaltime, sigv, tlsversion, hostid IS NULL AS short
-       FROM read_parquet('${partitionFile(FLAT_ACCOUNT, FLAT_REGION, DAY)}', hive_partitioning = false)
+       FROM ${parquet(FLAT_ACCOUNT, FLAT_REGION, DAY)}
        WHERE operation = 'REST.PUT.OBJECT' ORDER BY bucket_name`,
     );
-    const count = await reader.rows(
-      `SELECT count(*) AS n FROM read_parquet('${partitionFile(FLAT_ACCOUNT, FLAT_REGION, DAY)}', hive_partitioning = false)`,
+    const count = await run.reader.rows(
+      `SELECT count(*) AS n FROM ${parquet(FLAT_ACCOUNT, FLAT_REGION, DAY)}`,
     );
 
     expect(count).toEqual([{ n: 10n }]);
@@ -395,26 +307,7 @@ describe('s3_access end to end through the CLI', () => {
   });
 
   it('quarantines the bad lines with their object key, line number and reason', async () => {
-    const [year, month, day] = DAY.split('-');
-    const text = await readFile(
-      join(
-        lake,
-        '_rejects',
-        's3_access',
-        `account=${ACCOUNT}`,
-        `region=${REGION}`,
-        `year=${year}`,
-        `month=${month}`,
-        `day=${day}`,
-        'rejects.jsonl',
-      ),
-      'utf8',
-    );
-    const rejects = text
-      .trim()
-      .split('\n')
-      .map((line) => JSON.parse(line) as { key: string; line: number; reason: string; text: string })
-      .sort((a, b) => a.line - b.line);
+    const rejects = (await run.rejects('s3_access', partition(ACCOUNT, REGION, DAY))).sort(byLine);
 
     expect(rejects.map(({ key, line }) => ({ key, line }))).toEqual([
       { key: partitionedKey(DAY, '2024-03-14-23-59-58-0123456789ABCDEF'), line: 4 },

@@ -1,16 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  backfillArgs,
-  parseSummary,
-  runCli,
-  stopBookmarkServer,
-  type JsonSummary,
-} from '../fixtures/cli-runner.js';
-import { DuckDBReader } from '../fixtures/duckdb-reader.js';
-import { writeRawObject } from '../fixtures/raw-objects.js';
-import { makeTempDir, removeTempDir } from '../fixtures/temp-dir.js';
+import { parseSummary, type CliResult } from '../fixtures/cli-runner.js';
+import { LakeRun, partitionCounts, succeeded } from '../fixtures/lake-run.js';
 
 /**
  * Every flow-log version and the transit gateway's, converted by the CLI from the real AWS key
@@ -85,107 +77,51 @@ const DELIVERIES: { fixture: string; key: string; gzip?: boolean }[] = [
 ];
 
 describe('vpc_flow versions 2–11 and transit gateway flow logs through the CLI', () => {
-  let workdir: string;
-  let raw: string;
-  let lake: string;
-  let reader: DuckDBReader;
-  let summary: JsonSummary;
-  let exitCode: number | null;
+  let run: LakeRun;
+  let backfill: CliResult;
 
+  const partition = (account: string, region: string) => ({ account, region, date: DAY });
   const partitionFile = (account: string, region: string) =>
-    join(
-      lake,
-      'vpc_flow',
-      `account=${account}`,
-      `region=${region}`,
-      'year=2026',
-      'month=03',
-      'day=10',
-      'part-00000.snappy.parquet',
-    );
-  const rejectsOf = async (account: string, region: string) => {
-    const path = join(
-      lake,
-      '_rejects',
-      'vpc_flow',
-      `account=${account}`,
-      `region=${region}`,
-      'year=2026',
-      'month=03',
-      'day=10',
-      'rejects.jsonl',
-    );
-    const text = await readFile(path, 'utf8');
-    return text
-      .split('\n')
-      .filter(Boolean)
-      .map((line) => JSON.parse(line) as { key: string; line: number; reason: string; text: string });
-  };
+    run.partitionFile('vpc_flow', partition(account, region));
+  const rejectsOf = (account: string, region: string) => run.rejects('vpc_flow', partition(account, region));
   /** Selected columns of a partition's rows, NULL-valued columns included. */
   const rowsOf = (account: string, region: string, columns: string, where: string, orderBy: string) =>
-    reader.rows(
-      `SELECT ${columns} FROM read_parquet('${partitionFile(account, region)}', hive_partitioning = false) ` +
+    run.reader.rows(
+      `SELECT ${columns} FROM ${run.scan('vpc_flow', partition(account, region))} ` +
         `WHERE ${where} ORDER BY ${orderBy}`,
     );
   /** Column names stored in a Parquet file (read_parquet would add hive partition columns from the path). */
   const storedColumns = async (file: string) =>
-    new Set((await reader.rows(`SELECT name FROM parquet_schema('${file}')`)).map((row) => String(row.name)));
-  const cli = (...args: string[]) => runCli([...args, '--raw', raw, '--lake', lake, '--workdir', workdir]);
+    new Set(
+      (await run.reader.rows(`SELECT name FROM parquet_schema('${file}')`)).map((row) => String(row.name)),
+    );
 
   beforeAll(async () => {
-    workdir = await makeTempDir('vpc-versions');
-    raw = join(workdir, 'raw');
-    lake = join(workdir, 'lake');
-    reader = await DuckDBReader.open();
+    run = await LakeRun.create('vpc-versions');
     for (const delivery of DELIVERIES) {
       const text = await readFile(join(FIXTURES, delivery.fixture), 'utf8');
-      await writeRawObject(raw, delivery.key, text, delivery.gzip ?? true);
+      await run.write({ key: delivery.key, text, gzip: delivery.gzip ?? true });
     }
-    const result = await runCli(backfillArgs({ from: DAY, to: DAY }, { raw, lake, workdir }, '--json'));
-    exitCode = result.code;
-    summary = parseSummary(result);
+    backfill = await run.backfill({ from: DAY, to: DAY }, '--json');
   });
 
   afterAll(async () => {
-    reader.close();
-    await stopBookmarkServer(workdir);
-    await removeTempDir(workdir);
+    await run?.close();
   });
 
   it('converts every partition, counting lines in, rows out and rejects', () => {
-    const counts = summary.partitions
-      .map(({ account, region, state, rowsIn, rowsOut, rowsRejected }) => ({
-        account,
-        region,
-        state,
-        rowsIn,
-        rowsOut,
-        rowsRejected,
-      }))
-      .sort((a, b) => `${a.account}/${a.region}`.localeCompare(`${b.account}/${b.region}`));
+    const counts = partitionCounts(parseSummary(backfill)).sort((a, b) =>
+      `${a.account}/${a.region}`.localeCompare(`${b.account}/${b.region}`),
+    );
 
-    expect(exitCode).toBe(0);
+    expect(backfill.code).toBe(0);
     expect(counts).toEqual([
       // Region rule: the us-west-2 record of the eu-west-1 object is rejected.
-      { account: ACCOUNT, region: 'eu-west-1', state: 'SUCCEEDED', rowsIn: 4, rowsOut: 3, rowsRejected: 1 },
+      succeeded('vpc_flow', partition(ACCOUNT, 'eu-west-1'), 4, 3, 1),
       // 7 + 2 + 8 + 4 + 3 + 3 + 3 + 7 records (edge-cases.log's blank line is no record).
-      { account: ACCOUNT, region: 'us-east-1', state: 'SUCCEEDED', rowsIn: 37, rowsOut: 34, rowsRejected: 3 },
-      {
-        account: V5_ACCOUNT,
-        region: 'ap-southeast-2',
-        state: 'SUCCEEDED',
-        rowsIn: 2,
-        rowsOut: 2,
-        rowsRejected: 0,
-      },
-      {
-        account: TGW_ACCOUNT,
-        region: 'us-east-1',
-        state: 'SUCCEEDED',
-        rowsIn: 5,
-        rowsOut: 5,
-        rowsRejected: 0,
-      },
+      succeeded('vpc_flow', partition(ACCOUNT, 'us-east-1'), 37, 34, 3),
+      succeeded('vpc_flow', partition(V5_ACCOUNT, 'ap-southeast-2'), 2, 2, 0),
+      succeeded('vpc_flow', partition(TGW_ACCOUNT, 'us-east-1'), 5, 5, 0),
     ]);
   });
 
@@ -530,7 +466,7 @@ describe('vpc_flow versions 2–11 and transit gateway flow logs through the CLI
   });
 
   it('writes the Athena types, and no region column: the partition serves it', async () => {
-    const schema = await reader.parquetSchema(partitionFile(ACCOUNT, 'us-east-1'));
+    const schema = await run.reader.parquetSchema(partitionFile(ACCOUNT, 'us-east-1'));
 
     expect(
       Object.fromEntries(
@@ -667,7 +603,7 @@ describe('vpc_flow versions 2–11 and transit gateway flow logs through the CLI
       'true',
       'start, tgw_attachment_id',
     );
-    const schema = await reader.parquetSchema(partitionFile(TGW_ACCOUNT, 'us-east-1'));
+    const schema = await run.reader.parquetSchema(partitionFile(TGW_ACCOUNT, 'us-east-1'));
 
     expect(rows).toHaveLength(5);
     expect(rows[0]).toEqual({
@@ -740,12 +676,12 @@ describe('vpc_flow versions 2–11 and transit gateway flow logs through the CLI
   });
 
   it('answers top-talkers from the lake across every version', async () => {
-    const result = await cli('query', 'top-talkers', '--from', DAY, '--to', DAY, '--json');
+    const result = await run.cli('query', 'top-talkers', '--from', DAY, '--to', DAY, '--json');
     const rows = (
       JSON.parse(result.stdout) as { rows: { srcaddr: string; dstaddr: string; total_bytes: number }[] }
     ).rows;
-    const expected = await reader.rows(
-      `SELECT srcaddr, dstaddr, sum(bytes)::DOUBLE AS total_bytes FROM read_parquet('${join(lake, 'vpc_flow')}/**/*.parquet', union_by_name = true, hive_partitioning = false) GROUP BY ALL`,
+    const expected = await run.reader.rows(
+      `SELECT srcaddr, dstaddr, sum(bytes)::DOUBLE AS total_bytes FROM read_parquet('${join(run.lake, 'vpc_flow')}/**/*.parquet', union_by_name = true, hive_partitioning = false) GROUP BY ALL`,
     );
     const pairOf = (row: Record<string, unknown>) =>
       `${String(row.srcaddr)} → ${String(row.dstaddr)}: ${String(row.total_bytes)}`;
@@ -763,7 +699,7 @@ describe('vpc_flow versions 2–11 and transit gateway flow logs through the CLI
   });
 
   it('lists the flows of an account from every version, in the time zone asked for', async () => {
-    const utc = await cli(
+    const utc = await run.cli(
       'query',
       'flows-for-account',
       '--from',
@@ -776,7 +712,7 @@ describe('vpc_flow versions 2–11 and transit gateway flow logs through the CLI
       'zone=UTC',
       '--json',
     );
-    const jst = await cli(
+    const jst = await run.cli(
       'query',
       'flows-for-account',
       '--from',

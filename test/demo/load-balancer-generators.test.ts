@@ -9,7 +9,7 @@ import { alb } from '../../shared/sources/alb.js';
 import { elb } from '../../shared/sources/elb.js';
 import { matchKey } from '../../shared/sources/index.js';
 import type { LogSource } from '../../shared/sources/types.js';
-import { parseLine } from '../fixtures/logs/alb/regex-records.js';
+import { parseLine } from '../fixtures/regex-records.js';
 import { makeTempDir, removeTempDir } from '../fixtures/temp-dir.js';
 
 const PLACE = { account: '012345678901', region: 'eu-west-1', date: '2024-03-10' };

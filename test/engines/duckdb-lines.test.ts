@@ -1,12 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { LogSource } from '../../shared/sources/types.js';
-import { DuckDBReader } from '../fixtures/duckdb-reader.js';
-import { EngineHarness, PARTITION, rawKey } from '../fixtures/engine-harness.js';
+import { PARTITION, rawKey } from '../fixtures/engine-harness.js';
+import { engineSuite } from '../fixtures/engine-suite.js';
 import { V2_HEADER, v2Line } from '../fixtures/flow-log-lines.js';
-import { makeTempDir, removeTempDir } from '../fixtures/temp-dir.js';
 
 /** A small regex format: `<time> <client>:<port> "<request>" <bytes> [<extra>]`. */
 const regexSource: LogSource = {
@@ -130,21 +129,7 @@ const tsvSource: LogSource = {
 };
 
 describe('DuckDB engine: formats parsed line by line in SQL', () => {
-  let dir: string;
-  let harness: EngineHarness;
-  let reader: DuckDBReader;
-
-  beforeAll(async () => {
-    dir = await makeTempDir('lines-');
-    harness = new EngineHarness(dir);
-    reader = await DuckDBReader.open();
-  });
-
-  afterAll(async () => {
-    await harness.engine.close();
-    reader.close();
-    await removeTempDir(dir);
-  });
+  const suite = engineSuite('lines-');
 
   it('turns every line into a typed row or a reject with its line number and reason, never a row of NULLs', async () => {
     const lines = [
@@ -158,7 +143,7 @@ describe('DuckDB engine: formats parsed line by line in SQL', () => {
       'not-a-time 10.0.0.4:80 "GET / HTTP/1.1" 7',
       '2024-01-05T10:00:04Z 10.0.0.5:80 "GET / HTTP/1.1" 99999999999999999999',
     ];
-    const { result, output } = await harness.convert(
+    const { result, output } = await suite.harness.convert(
       [
         { key: 'a.log', content: `${lines.join('\n')}\n` },
         { key: 'b.log.gz', content: gzipSync('2024-01-05T11:00:00Z 10.0.0.9:1 "PUT /b HTTP/2.0" 1 2\n') },
@@ -175,7 +160,7 @@ describe('DuckDB engine: formats parsed line by line in SQL', () => {
       { key: 'a.log', line: 8, reason: 'field time: "not-a-time" is not a valid iso8601 timestamp' },
       { key: 'a.log', line: 9, reason: 'field bytes: "99999999999999999999" is not a bigint' },
     ]);
-    const rows = await reader.parquetRows(output, 'time');
+    const rows = await suite.reader.parquetRows(output, 'time');
     expect(rows).toHaveLength(4);
     expect(rows[0]).toMatchObject({
       time: '2024-01-05T10:00:00.123456Z',
@@ -205,7 +190,7 @@ describe('DuckDB engine: formats parsed line by line in SQL', () => {
       Buffer.from(` HTTP/1.1" 5\n${good.replace('GET', 'G\u001fET')}\n${good}\n`),
     ]);
 
-    const { result } = await harness.convert([{ key: 'bytes.log', content }], PARTITION, regexSource);
+    const { result } = await suite.harness.convert([{ key: 'bytes.log', content }], PARTITION, regexSource);
 
     expect(result).toMatchObject({ rowsIn: 4, rowsOut: 2, rowsRejected: 2 });
     expect(result.rejects.map(({ line, reason }) => [line, reason])).toEqual([
@@ -234,7 +219,7 @@ describe('DuckDB engine: formats parsed line by line in SQL', () => {
         { eventTime: '2024-01-05T01:02:04Z', eventName: 'ConsoleLogin', requestParameters: null },
       ],
     };
-    const { result, output } = await harness.convert(
+    const { result, output } = await suite.harness.convert(
       [
         { key: 'ct.json.gz', content: gzipSync(JSON.stringify(records)) },
         { key: 'empty.json.gz', content: gzipSync('{"Records":[]}') },
@@ -254,7 +239,7 @@ describe('DuckDB engine: formats parsed line by line in SQL', () => {
       { key: 'ct.json.gz', line: 3, reason: 'record is not a JSON object' },
       { key: 'digest.json', line: 1, reason: 'JSON document without a "Records" array' },
     ]);
-    const rows = await reader.parquetRows(output, 'eventtime');
+    const rows = await suite.reader.parquetRows(output, 'eventtime');
     expect(rows[0]).toMatchObject({
       eventname: 'GetObject',
       readonly: true,
@@ -283,7 +268,7 @@ describe('DuckDB engine: formats parsed line by line in SQL', () => {
       '2024-01-05\t01:02:05\t200',
     ];
     const older = ['#Version: 1.0', '#Fields: date time cs-uri-stem', '2024-01-05\t25:99:00\t/old'];
-    const { result, output } = await harness.convert(
+    const { result, output } = await suite.harness.convert(
       [
         { key: 'E1.2024-01-05-01.a.gz', content: gzipSync(`${newer.join('\n')}\n`) },
         { key: 'E1.2024-01-05-02.b.gz', content: gzipSync(`${older.join('\n')}\n`) },
@@ -301,7 +286,7 @@ describe('DuckDB engine: formats parsed line by line in SQL', () => {
         reason: 'field date + time: "2024-01-05 25:99:00" is not a valid date and time',
       },
     ]);
-    const rows = await reader.parquetRows(output, 'time');
+    const rows = await suite.reader.parquetRows(output, 'time');
     expect(rows).toHaveLength(2);
     expect(rows[0]).toMatchObject({ status: 200, uri: '/index.html', time: '01:02:03' });
     // A record shorter than its #Fields line: the missing trailing fields are NULL, as other readers read it.
@@ -311,32 +296,18 @@ describe('DuckDB engine: formats parsed line by line in SQL', () => {
 });
 
 describe('DuckDB engine: flow logs delivered as Parquet', () => {
-  let dir: string;
-  let harness: EngineHarness;
-  let reader: DuckDBReader;
-
-  beforeAll(async () => {
-    dir = await makeTempDir('parquet-delivery-');
-    harness = new EngineHarness(dir);
-    reader = await DuckDBReader.open();
-  });
-
-  afterAll(async () => {
-    await harness.engine.close();
-    reader.close();
-    await removeTempDir(dir);
-  });
+  const suite = engineSuite('parquet-delivery-');
 
   it('re-partitions Parquet objects beside text ones, rejecting rows whose region differs from the key', async () => {
-    const delivered = join(dir, 'delivered.parquet');
-    await reader.rows(
+    const delivered = join(suite.dir, 'delivered.parquet');
+    await suite.reader.rows(
       `COPY (SELECT * FROM (VALUES
          (5, '012345678901', 'eni-1', '10.0.0.1', '10.0.0.2', 443, 5000, 6, 10, 840, 1704412800, 1704412860, 'ACCEPT', 'OK', 'us-east-1', 'ingress'),
          (5, '012345678901', 'eni-1', '10.0.0.3', '10.0.0.4', 22, 5001, 6, 1, 40, 1704412800, 1704412860, 'REJECT', 'OK', 'eu-west-1', 'egress'))
        AS t(version, account_id, interface_id, srcaddr, dstaddr, srcport, dstport, protocol, packets, bytes, start, "end", action, log_status, region, flow_direction))
        TO '${delivered}' (FORMAT parquet, COMPRESSION gzip)`,
     );
-    const { result, output } = await harness.convert([
+    const { result, output } = await suite.harness.convert([
       { key: rawKey('a.log.parquet'), content: await readFile(delivered) },
       { key: rawKey('b.log.gz'), content: gzipSync(`${V2_HEADER}\n${v2Line()}\n`) },
     ]);
@@ -350,7 +321,7 @@ describe('DuckDB engine: flow logs delivered as Parquet', () => {
         text: 'region=eu-west-1',
       },
     ]);
-    const rows = await reader.parquetRows(output, 'srcaddr');
+    const rows = await suite.reader.parquetRows(output, 'srcaddr');
     expect(rows[0]).toMatchObject({
       srcaddr: '10.0.0.1',
       dstport: 5000,

@@ -1,21 +1,26 @@
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALB_QUERIES } from '../../shared/queries/alb.js';
-import { renderQuery } from '../../shared/queries/render.js';
 import { alb } from '../../shared/sources/alb.js';
 import { elb } from '../../shared/sources/elb.js';
-import { matchKey, PARTITION_COLUMNS, type KeyMatch } from '../../shared/sources/index.js';
-import { duckdbType } from '../../shared/sql/duckdb-types.js';
-import { quoteIdentifier, quoteLiteral } from '../../shared/sql/identifiers.js';
+import { matchKey, type KeyMatch } from '../../shared/sources/index.js';
 import { DuckDBReader } from '../fixtures/duckdb-reader.js';
 import {
+  expectOneGroupPerDeliveredColumn,
+  expectPortablePattern,
+  expectRe2AgreesWithJs,
+  fixtureLine,
   fixtureLines,
-  jsGroups,
   parseLine,
-  re2Groups,
   recordOf,
   unconvertible,
-} from '../fixtures/logs/alb/regex-records.js';
+} from '../fixtures/regex-records.js';
+import {
+  createConvertedTable,
+  duckdbQueries,
+  expectColumnsWellNamed,
+  tryCastTimestamps,
+} from '../fixtures/source-checks.js';
 
 /*
  * Fixtures: test/fixtures/logs/alb/ (README.md there says where each line comes from).
@@ -26,11 +31,7 @@ import {
  */
 const FIXTURES = resolve(import.meta.dirname, '..', 'fixtures', 'logs', 'alb');
 const lines = (file: string) => fixtureLines(FIXTURES, file);
-const line = (file: string, index: number): string => {
-  const found = lines(file)[index];
-  if (found === undefined) throw new RangeError(`${file} has no line ${index}`);
-  return found;
-};
+const line = (file: string, index: number) => fixtureLine(FIXTURES, file, index);
 const record = (file: string, index: number) => recordOf(alb, line(file, index));
 
 const TARGET_GROUP =
@@ -83,30 +84,15 @@ describe('alb source declaration', () => {
   });
 
   it('names every column validly, once, never as a partition column, and describes it', () => {
-    const names = alb.columns.map((column) => column.name);
-
-    expect(new Set(names).size).toBe(names.length);
-    for (const column of alb.columns) {
-      expect(column.name).toMatch(/^[a-z][a-z0-9_]*$/);
-      expect(column.description.length).toBeGreaterThan(10);
-      expect(PARTITION_COLUMNS as readonly string[]).not.toContain(column.name);
-    }
+    expectColumnsWellNamed(alb);
   });
 
   it('has one capturing group per delivered column, in column order', () => {
-    const groups = (new RegExp(`${alb.format.pattern}|`).exec('')?.length ?? 0) - 1;
-
-    expect(groups).toBe(alb.format.groups.length);
-    expect(alb.format.groups.map((group) => group.column)).toEqual(
-      alb.columns.filter((column) => !('derive' in column)).map((column) => column.name),
-    );
+    expectOneGroupPerDeliveredColumn(alb);
   });
 
   it('uses only portable syntax: anchored, no named groups, no lookaround, no backreferences', () => {
-    const pattern = alb.format.pattern;
-
-    expect(pattern.startsWith('^') && pattern.endsWith('$')).toBe(true);
-    expect(pattern).not.toMatch(/\(\?[=!<]|\(\?P?<|\\[1-9]|\\[dsw]/);
+    expectPortablePattern(alb);
   });
 
   it('clusters by client_ip and elb_status_code, which the named queries group and filter by', () => {
@@ -428,15 +414,7 @@ describe('alb entries in DuckDB (RE2) and typed', () => {
   afterAll(() => reader.close());
 
   it('gives every fixture line the same match and groups as JavaScript', async () => {
-    const results = await re2Groups(reader, alb, all);
-
-    expect(results).toHaveLength(all.length);
-    results.forEach((result, index) => {
-      const entry = all[index] ?? '';
-      const expected = jsGroups(alb, entry);
-      expect(result.matched, entry).toBe(expected !== undefined);
-      if (expected) expect(result.groups, entry).toEqual(expected);
-    });
+    await expectRe2AgreesWithJs(reader, alb, all);
   });
 
   it('converts every field of every valid entry to its column type', async () => {
@@ -455,11 +433,7 @@ describe('alb entries in DuckDB (RE2) and typed', () => {
       (entry) => recordOf(alb, entry).time ?? '',
     );
 
-    const rows = await reader.rows(
-      `SELECT TRY_CAST(t AS TIMESTAMP) AS parsed FROM (VALUES ${times.map((t, i) => `(${i}, ${quoteLiteral(t)})`).join(', ')}) AS v(i, t) ORDER BY i`,
-    );
-
-    expect(rows.map((row) => (row.parsed instanceof Date ? row.parsed.toISOString() : row.parsed))).toEqual([
+    expect(await tryCastTimestamps(reader, times)).toEqual([
       '2018-07-02T22:23:00.186Z',
       '2026-06-15T09:30:00.123Z',
       null,
@@ -514,42 +488,26 @@ describe('matchKey(alb)', () => {
 
 describe('alb named queries', () => {
   let reader: DuckDBReader;
-  const DAY = ['2024', '05', '01'];
 
   beforeAll(async () => {
     reader = await DuckDBReader.open();
     // The converted table, from the fixtures' parsed entries: all on one day, plus one the
     // partition filter leaves out.
-    const delivered = alb.columns.filter((column) => !('derive' in column));
-    const definition = [
-      ...delivered.map((column) => `${quoteIdentifier(column.name)} ${duckdbType(column.type)}`),
-      'record_time TIMESTAMP',
-      ...PARTITION_COLUMNS.map((column) => `${column} VARCHAR`),
-    ];
-    await reader.rows(`CREATE TABLE alb (${definition.join(', ')})`);
-    const row = (entry: Record<string, string | null>, day: string[]) =>
-      `(${[
-        ...delivered.map((column) =>
-          entry[column.name] == null ? 'NULL' : quoteLiteral(entry[column.name] ?? ''),
-        ),
-        `CAST(${quoteLiteral(entry.time ?? '')} AS TIMESTAMP)`,
-        ...['123456789012', 'us-east-2', ...day].map(quoteLiteral),
-      ].join(', ')})`;
-    const rows = [
-      ...['aws-doc-2018.log', 'current-format.log', 'edge-cases.log']
-        .flatMap(lines)
-        .map((entry) => row(recordOf(alb, entry), DAY)),
-      row(record('edge-cases.log', 5), ['2024', '05', '02']),
-    ];
-    await reader.rows(`INSERT INTO alb VALUES ${rows.join(', ')}`);
+    await createConvertedTable(
+      reader,
+      alb,
+      { account: '123456789012', region: 'us-east-2', recordTimeFrom: 'time' },
+      [
+        ...['aws-doc-2018.log', 'current-format.log', 'edge-cases.log']
+          .flatMap(lines)
+          .map((entry) => [recordOf(alb, entry), '2024-05-01'] as const),
+        [record('edge-cases.log', 5), '2024-05-02'],
+      ],
+    );
   });
   afterAll(() => reader.close());
 
-  const run = (name: string) => {
-    const query = ALB_QUERIES.find((candidate) => candidate.name === name);
-    if (!query) throw new Error(`no query ${name}`);
-    return reader.rows(renderQuery(query, 'duckdb', { from: '2024-05-01', to: '2024-05-01', params: {} }));
-  };
+  const run = duckdbQueries(() => reader, ALB_QUERIES, { from: '2024-05-01', to: '2024-05-01' });
 
   it('alb-requests-per-client counts requests per client and verb, most first', async () => {
     const rows = await run('alb-requests-per-client');

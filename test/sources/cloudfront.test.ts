@@ -1,14 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { PartitionRef } from '../../shared/engines/types.js';
 import { cloudfront } from '../../shared/sources/cloudfront.js';
 import { matchKey, PARTITION_COLUMNS, type Column, type KeyMatch } from '../../shared/sources/index.js';
 import { quoteLiteral } from '../../shared/sql/identifiers.js';
-import { DuckDBReader } from '../fixtures/duckdb-reader.js';
-import { EngineHarness, type RawFile } from '../fixtures/engine-harness.js';
-import { makeTempDir, removeTempDir } from '../fixtures/temp-dir.js';
+import type { RawFile } from '../fixtures/engine-harness.js';
+import { engineSuite } from '../fixtures/engine-suite.js';
 
 /**
  * The `#Fields:` directive of today's files, as printed in the example log file of the CloudFront
@@ -173,21 +172,7 @@ describe('matchKey(cloudfront)', () => {
 });
 
 describe('cloudfront through the embedded engine', () => {
-  let root: string;
-  let harness: EngineHarness;
-  let duck: DuckDBReader;
-
-  beforeAll(async () => {
-    root = await makeTempDir('cloudfront-source');
-    harness = new EngineHarness(root);
-    duck = await DuckDBReader.open();
-  });
-
-  afterAll(async () => {
-    duck?.close();
-    await harness?.close();
-    await removeTempDir(root);
-  });
+  const suite = engineSuite('cloudfront-source');
 
   /** Rows of a converted file with readable date, time and float values. */
   function rowsOf(
@@ -195,7 +180,9 @@ describe('cloudfront through the embedded engine', () => {
     columns: string,
     orderBy = 'request_id',
   ): Promise<Record<string, unknown>[]> {
-    return duck.rows(`SELECT ${columns} FROM read_parquet(${quoteLiteral(output)}) ORDER BY ${orderBy}`);
+    return suite.reader.rows(
+      `SELECT ${columns} FROM read_parquet(${quoteLiteral(output)}) ORDER BY ${orderBy}`,
+    );
   }
 
   it('converts the developer guide example exactly, the record with a trailing tab included', async () => {
@@ -203,12 +190,12 @@ describe('cloudfront through the embedded engine', () => {
     const file = await fixture('aws-doc-example.log', '2019-12-13', '22');
 
     // Act
-    const { result, output } = await harness.convert([file], partitionOf('2019-12-13'), cloudfront);
+    const { result, output } = await suite.harness.convert([file], partitionOf('2019-12-13'), cloudfront);
 
     // Assess: 6 records; the two comment lines are neither rows nor rejects.
     expect(result).toMatchObject({ rowsIn: 6, rowsOut: 6, rowsRejected: 0, rejects: [] });
-    expect([...(await duck.parquetSchema(output)).entries()]).toEqual(PARQUET_SCHEMA);
-    const [first] = await duck.parquetRows(output, 'record_time, request_id');
+    expect([...(await suite.reader.parquetSchema(output)).entries()]).toEqual(PARQUET_SCHEMA);
+    const [first] = await suite.reader.parquetRows(output, 'record_time, request_id');
     expect(first).toEqual({
       date: new Date('2019-12-04T00:00:00Z'),
       time: '21:02:31',
@@ -300,7 +287,7 @@ describe('cloudfront through the embedded engine', () => {
   it('keeps IPv6 viewers, 000 statuses, ranges, quotes, encoded text, WebSockets and 64-bit sizes as delivered', async () => {
     const file = await fixture('edge-cases.log', '2026-06-15');
 
-    const { result, output } = await harness.convert([file], partitionOf('2026-06-15'), cloudfront);
+    const { result, output } = await suite.harness.convert([file], partitionOf('2026-06-15'), cloudfront);
 
     expect(result).toMatchObject({ rowsIn: 8, rowsOut: 8, rowsRejected: 0, rejects: [] });
     const rows = await rowsOf(
@@ -382,12 +369,12 @@ describe('cloudfront through the embedded engine', () => {
       await fixture('fields-24.log', '2026-06-15', '08'),
     ];
 
-    const { result, output } = await harness.convert(files, partitionOf('2026-06-15'), cloudfront);
+    const { result, output } = await suite.harness.convert(files, partitionOf('2026-06-15'), cloudfront);
 
     expect(result).toMatchObject({ rowsIn: 2, rowsOut: 2, rowsRejected: 0 });
     // Whether the file stores a column none of its objects had is the engine's choice: either
     // way a reader sees NULL there.
-    const stored = await duck.parquetRows(output, 'record_time');
+    const stored = await suite.reader.parquetRows(output, 'record_time');
     expect(stored.map((row) => [row.c_port ?? null, row.sc_content_len ?? null])).toEqual([
       [null, null],
       [null, null],
@@ -433,7 +420,7 @@ describe('cloudfront through the embedded engine', () => {
   it('keeps the known fields of a record with more or fewer fields than its directive', async () => {
     const file = await fixture('irregular-records.log', '2026-06-15', '09');
 
-    const { result, output } = await harness.convert([file], partitionOf('2026-06-15'), cloudfront);
+    const { result, output } = await suite.harness.convert([file], partitionOf('2026-06-15'), cloudfront);
 
     expect(result).toMatchObject({ rowsIn: 3, rowsOut: 3, rowsRejected: 0 });
     expect(
@@ -475,10 +462,10 @@ describe('cloudfront through the embedded engine', () => {
   it('reads a directive that names fields this version does not know, dropping them', async () => {
     const file = await fixture('unknown-fields.log', '2026-06-15', '10');
 
-    const { result, output } = await harness.convert([file], partitionOf('2026-06-15'), cloudfront);
+    const { result, output } = await suite.harness.convert([file], partitionOf('2026-06-15'), cloudfront);
 
     expect(result).toMatchObject({ rowsIn: 1, rowsOut: 1, rowsRejected: 0 });
-    expect([...(await duck.parquetSchema(output)).keys()]).not.toContain('c_country');
+    expect([...(await suite.reader.parquetSchema(output)).keys()]).not.toContain('c_country');
     expect(await rowsOf(output, 'status, referrer, sc_range_end, request_id')).toEqual([
       {
         status: 200,
@@ -505,7 +492,7 @@ describe('cloudfront through the embedded engine', () => {
     const files = [await longer('edge-cases.log', '13'), await longer('unknown-fields.log', '14')];
 
     // Act
-    const { result, output } = await harness.convert(files, partitionOf('2026-06-15'), cloudfront);
+    const { result, output } = await suite.harness.convert(files, partitionOf('2026-06-15'), cloudfront);
 
     // Assess
     expect(result).toMatchObject({ rowsIn: 2, rowsOut: 2, rowsRejected: 0, rejects: [] });
@@ -530,7 +517,7 @@ describe('cloudfront through the embedded engine', () => {
       content: gzipSync(`${header}${good}\n${bad}\n`),
     };
 
-    const { result } = await harness.convert([file], partitionOf('2026-06-15'), cloudfront);
+    const { result } = await suite.harness.convert([file], partitionOf('2026-06-15'), cloudfront);
 
     expect(result).toMatchObject({ rowsIn: 2, rowsOut: 1, rowsRejected: 1 });
     expect(result.rejects[0]).toMatchObject({ key: file.key, line: 4 });

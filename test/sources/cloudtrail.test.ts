@@ -3,13 +3,14 @@ import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLOUDTRAIL_QUERIES } from '../../shared/queries/cloudtrail.js';
-import { queryParameters, renderQuery, type NamedQuery } from '../../shared/queries/index.js';
+import { queryParameters } from '../../shared/queries/index.js';
 import { CLOUDTRAIL_FIELDS } from '../../shared/sources/cloudtrail-fields.js';
 import { cloudtrail } from '../../shared/sources/cloudtrail.js';
 import { matchKey, PARTITION_COLUMNS, type AthenaType, type KeyMatch } from '../../shared/sources/index.js';
 import { duckdbType } from '../../shared/sql/duckdb-types.js';
 import { quoteLiteral } from '../../shared/sql/identifiers.js';
 import { DuckDBReader } from '../fixtures/duckdb-reader.js';
+import { duckdbQueries, expectColumnsWellNamed, namedQuery } from '../fixtures/source-checks.js';
 import { makeTempDir, removeTempDir } from '../fixtures/temp-dir.js';
 
 const FIXTURES = resolve(import.meta.dirname, '..', 'fixtures', 'logs', 'cloudtrail');
@@ -165,14 +166,7 @@ describe('cloudtrail declaration', () => {
   });
 
   it('names columns as Athena wants: lowercase, unique, no partition column, each described', () => {
-    const names = cloudtrail.columns.map((column) => column.name);
-
-    expect(new Set(names).size).toBe(names.length);
-    for (const column of cloudtrail.columns) {
-      expect(column.name).toMatch(/^[a-z][a-z0-9_]*$/);
-      expect(PARTITION_COLUMNS).not.toContain(column.name);
-      expect(column.description.length, column.name).toBeGreaterThan(10);
-    }
+    expectColumnsWellNamed(cloudtrail);
   });
 
   it('reads every delivered column from one JSON key, and derives only record_time', () => {
@@ -539,15 +533,8 @@ describe('cloudtrail named queries', () => {
   let dir: string;
   let duck: DuckDBReader;
   const DAY = '2024-01-05';
-  const query = (name: string): NamedQuery => {
-    const found = CLOUDTRAIL_QUERIES.find((candidate) => candidate.name === name);
-    if (!found) throw new Error(`no query ${name}`);
-    return found;
-  };
-  const run = async (name: string, options: { region?: string; params?: Record<string, string> } = {}) =>
-    duck.rows(
-      renderQuery(query(name), 'duckdb', { from: DAY, to: DAY, params: options.params ?? {}, ...options }),
-    );
+  const query = (name: string) => namedQuery(CLOUDTRAIL_QUERIES, name);
+  const run = duckdbQueries(() => duck, CLOUDTRAIL_QUERIES, { from: DAY, to: DAY });
 
   beforeAll(async () => {
     // The fixtures' rows, read as declared, in two partitions of one account: the view the

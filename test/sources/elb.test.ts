@@ -1,21 +1,26 @@
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ELB_QUERIES } from '../../shared/queries/elb.js';
-import { renderQuery } from '../../shared/queries/render.js';
 import { alb } from '../../shared/sources/alb.js';
 import { elb } from '../../shared/sources/elb.js';
-import { matchKey, PARTITION_COLUMNS, type KeyMatch } from '../../shared/sources/index.js';
-import { duckdbType } from '../../shared/sql/duckdb-types.js';
-import { quoteIdentifier, quoteLiteral } from '../../shared/sql/identifiers.js';
+import { matchKey, type KeyMatch } from '../../shared/sources/index.js';
 import { DuckDBReader } from '../fixtures/duckdb-reader.js';
 import {
+  expectOneGroupPerDeliveredColumn,
+  expectPortablePattern,
+  expectRe2AgreesWithJs,
+  fixtureLine,
   fixtureLines,
-  jsGroups,
   parseLine,
-  re2Groups,
   recordOf,
   unconvertible,
-} from '../fixtures/logs/alb/regex-records.js';
+} from '../fixtures/regex-records.js';
+import {
+  createConvertedTable,
+  duckdbQueries,
+  expectColumnsWellNamed,
+  tryCastTimestamps,
+} from '../fixtures/source-checks.js';
 
 /*
  * Fixtures: test/fixtures/logs/elb/ (README.md there says where each line comes from).
@@ -25,11 +30,7 @@ import {
  */
 const FIXTURES = resolve(import.meta.dirname, '..', 'fixtures', 'logs', 'elb');
 const lines = (file: string) => fixtureLines(FIXTURES, file);
-const line = (file: string, index: number): string => {
-  const found = lines(file)[index];
-  if (found === undefined) throw new RangeError(`${file} has no line ${index}`);
-  return found;
-};
+const line = (file: string, index: number) => fixtureLine(FIXTURES, file, index);
 const record = (file: string, index: number) => recordOf(elb, line(file, index));
 
 describe('elb source declaration', () => {
@@ -62,26 +63,12 @@ describe('elb source declaration', () => {
   });
 
   it('names every column validly, once, never as a partition column, and describes it', () => {
-    const names = elb.columns.map((column) => column.name);
-
-    expect(new Set(names).size).toBe(names.length);
-    for (const column of elb.columns) {
-      expect(column.name).toMatch(/^[a-z][a-z0-9_]*$/);
-      expect(column.description.length).toBeGreaterThan(10);
-      expect(PARTITION_COLUMNS as readonly string[]).not.toContain(column.name);
-    }
+    expectColumnsWellNamed(elb);
   });
 
   it('has one capturing group per delivered column, in column order, in a portable anchored pattern', () => {
-    const pattern = elb.format.pattern;
-    const groups = (new RegExp(`${pattern}|`).exec('')?.length ?? 0) - 1;
-
-    expect(groups).toBe(elb.format.groups.length);
-    expect(elb.format.groups.map((group) => group.column)).toEqual(
-      elb.columns.filter((column) => !('derive' in column)).map((column) => column.name),
-    );
-    expect(pattern.startsWith('^') && pattern.endsWith('$')).toBe(true);
-    expect(pattern).not.toMatch(/\(\?[=!<]|\(\?P?<|\\[1-9]|\\[dsw]/);
+    expectOneGroupPerDeliveredColumn(elb);
+    expectPortablePattern(elb);
   });
 
   it("clusters by backend_ip and backend_response_code, which the guide's questions use", () => {
@@ -232,15 +219,7 @@ describe('elb entries in DuckDB (RE2) and typed', () => {
   afterAll(() => reader.close());
 
   it('gives every fixture line the same match and groups as JavaScript', async () => {
-    const results = await re2Groups(reader, elb, all);
-
-    expect(results).toHaveLength(all.length);
-    results.forEach((result, index) => {
-      const entry = all[index] ?? '';
-      const expected = jsGroups(elb, entry);
-      expect(result.matched, entry).toBe(expected !== undefined);
-      if (expected) expect(result.groups, entry).toEqual(expected);
-    });
+    await expectRe2AgreesWithJs(reader, elb, all);
   });
 
   it('converts every field of every valid entry to its column type', async () => {
@@ -258,16 +237,7 @@ describe('elb entries in DuckDB (RE2) and typed', () => {
       (entry) => recordOf(elb, entry).request_timestamp ?? '',
     );
 
-    const rows = await reader.rows(
-      `SELECT TRY_CAST(t AS TIMESTAMP) AS parsed FROM (VALUES ${times
-        .map((t, i) => `(${i}, ${quoteLiteral(t)})`)
-        .join(', ')}) AS v(i, t) ORDER BY i`,
-    );
-
-    expect(rows.map((row) => (row.parsed instanceof Date ? row.parsed.toISOString() : row.parsed))).toEqual([
-      '2015-05-13T23:39:43.945Z',
-      null,
-    ]);
+    expect(await tryCastTimestamps(reader, times)).toEqual(['2015-05-13T23:39:43.945Z', null]);
   });
 });
 
@@ -313,41 +283,20 @@ describe('matchKey(elb)', () => {
 
 describe('elb named queries', () => {
   let reader: DuckDBReader;
-  const DAY = ['2024', '05', '01'];
-
   beforeAll(async () => {
     reader = await DuckDBReader.open();
-    const delivered = elb.columns.filter((column) => !('derive' in column));
-    const definition = [
-      ...delivered.map((column) => `${quoteIdentifier(column.name)} ${duckdbType(column.type)}`),
-      'record_time TIMESTAMP',
-      ...PARTITION_COLUMNS.map((column) => `${column} VARCHAR`),
-    ];
-    await reader.rows(`CREATE TABLE elb (${definition.join(', ')})`);
-    const row = (entry: Record<string, string | null>, day: string[]) =>
-      `(${[
-        ...delivered.map((column) =>
-          entry[column.name] == null ? 'NULL' : quoteLiteral(entry[column.name] ?? ''),
-        ),
-        `CAST(${quoteLiteral(entry.request_timestamp ?? '')} AS TIMESTAMP)`,
-        ...['123456789012', 'us-west-2', ...day].map(quoteLiteral),
-      ].join(', ')})`;
-    const rows = [
+    const where = { account: '123456789012', region: 'us-west-2', recordTimeFrom: 'request_timestamp' };
+    await createConvertedTable(reader, elb, where, [
       ...['aws-doc-examples.log', 'edge-cases.log']
         .flatMap(lines)
-        .map((entry) => row(recordOf(elb, entry), DAY)),
+        .map((entry) => [recordOf(elb, entry), '2024-05-01'] as const),
       // A day the partition filter leaves out.
-      row(record('edge-cases.log', 7), ['2024', '05', '02']),
-    ];
-    await reader.rows(`INSERT INTO elb VALUES ${rows.join(', ')}`);
+      [record('edge-cases.log', 7), '2024-05-02'],
+    ]);
   });
   afterAll(() => reader.close());
 
-  const run = (name: string) => {
-    const query = ELB_QUERIES.find((candidate) => candidate.name === name);
-    if (!query) throw new Error(`no query ${name}`);
-    return reader.rows(renderQuery(query, 'duckdb', { from: '2024-05-01', to: '2024-05-01', params: {} }));
-  };
+  const run = duckdbQueries(() => reader, ELB_QUERIES, { from: '2024-05-01', to: '2024-05-01' });
 
   it('elb-backend-errors lists the 4xx and 5xx responses of backends, oldest first', async () => {
     expect(await run('elb-backend-errors')).toEqual([

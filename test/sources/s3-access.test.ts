@@ -1,13 +1,20 @@
-import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { S3_ACCESS_QUERIES } from '../../shared/queries/s3-access.js';
-import { renderQuery } from '../../shared/queries/render.js';
-import { matchKey, PARTITION_COLUMNS, type KeyMatch } from '../../shared/sources/index.js';
+import { matchKey, type KeyMatch } from '../../shared/sources/index.js';
 import { s3Access } from '../../shared/sources/s3-access.js';
-import { duckdbType } from '../../shared/sql/duckdb-types.js';
-import { quoteIdentifier, quoteLiteral } from '../../shared/sql/identifiers.js';
+import { quoteLiteral } from '../../shared/sql/identifiers.js';
 import { DuckDBReader } from '../fixtures/duckdb-reader.js';
+import {
+  expectOneGroupPerDeliveredColumn,
+  expectPortablePattern,
+  expectRe2AgreesWithJs,
+  fixtureLine as lineOf,
+  fixtureLines as linesOf,
+  parseLine,
+  recordOf,
+} from '../fixtures/regex-records.js';
+import { createConvertedTable, duckdbQueries, expectColumnsWellNamed } from '../fixtures/source-checks.js';
 
 /*
  * Fixtures (test/fixtures/logs/s3_access/):
@@ -25,37 +32,10 @@ import { DuckDBReader } from '../fixtures/duckdb-reader.js';
  */
 const FIXTURES = resolve(import.meta.dirname, '..', 'fixtures', 'logs', 's3_access');
 
-function fixtureLines(file: string): string[] {
-  return readFileSync(join(FIXTURES, file), 'utf8')
-    .split('\n')
-    .filter((line) => line !== '');
-}
-
-function fixtureLine(file: string, index: number): string {
-  const line = fixtureLines(file)[index];
-  if (line === undefined) throw new RangeError(`${file} has no line ${index}`);
-  return line;
-}
-
-const PATTERN = new RegExp(s3Access.format.pattern);
-
-/**
- * A record's values as the engine contract reads them: group i fills groups[i - 1]; empty text,
- * an absent group or the null token is NULL. Undefined when the line does not match.
- */
-function parse(line: string): Record<string, string | null> | undefined {
-  const match = PATTERN.exec(line);
-  if (!match) return undefined;
-  return Object.fromEntries(
-    s3Access.format.groups.map((group, index) => {
-      const text = match[index + 1];
-      return [
-        group.column,
-        text === undefined || text === '' || text === s3Access.format.nullToken ? null : text,
-      ];
-    }),
-  );
-}
+const fixtureLines = (file: string) => linesOf(FIXTURES, file);
+const fixtureLine = (file: string, index: number) => lineOf(FIXTURES, file, index);
+/** A record's values as the engine contract reads them; undefined when the line does not match. */
+const parse = (line: string) => parseLine(s3Access, line);
 
 const OWNER = '79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be';
 
@@ -99,32 +79,15 @@ describe('s3_access source declaration', () => {
   });
 
   it('names every column validly, once, never as a partition column, and describes it', () => {
-    const names = s3Access.columns.map((column) => column.name);
-
-    for (const column of s3Access.columns) {
-      expect(column.name).toMatch(/^[a-z][a-z0-9_]*$/);
-      expect(PARTITION_COLUMNS as readonly string[]).not.toContain(column.name);
-      expect(column.description.length).toBeGreaterThan(10);
-    }
-    expect(new Set(names).size).toBe(names.length);
+    expectColumnsWellNamed(s3Access);
   });
 
   it('has one capturing group per delivered column, in column order', () => {
-    // An empty alternative makes the pattern match '' so exec() reports every group.
-    const groupCount = (new RegExp(`${s3Access.format.pattern}|`).exec('')?.length ?? 0) - 1;
-    const delivered = s3Access.columns.filter((column) => !('derive' in column)).map((column) => column.name);
-
-    expect(groupCount).toBe(s3Access.format.groups.length);
-    expect(s3Access.format.groups.map((group) => group.column)).toEqual(delivered);
+    expectOneGroupPerDeliveredColumn(s3Access);
   });
 
   it('uses only portable syntax: anchored, no named groups, no lookaround, no backreferences', () => {
-    const pattern = s3Access.format.pattern;
-
-    expect(pattern.startsWith('^')).toBe(true);
-    expect(pattern.endsWith('$')).toBe(true);
-    expect(pattern).not.toMatch(/\(\?[<=!P]/);
-    expect(pattern).not.toMatch(/\\[1-9dswDSW]/);
+    expectPortablePattern(s3Access);
   });
 
   it('clusters by the columns the named queries filter and group by', () => {
@@ -454,27 +417,7 @@ describe('s3_access records in DuckDB (RE2)', () => {
   afterAll(() => reader.close());
 
   it('gives every fixture line the same match and groups as JavaScript', async () => {
-    // regexp_extract's integer group index stops at 9: the list form names all 27 groups.
-    const names = `[${s3Access.format.groups.map((group) => quoteLiteral(group.column)).join(', ')}]`;
-    const pattern = quoteLiteral(s3Access.format.pattern);
-    const values = allLines.map((line, index) => `(${index}, ${quoteLiteral(line)})`).join(', ');
-
-    const rows = await reader.rows(
-      `SELECT i, regexp_full_match(line, ${pattern}) AS matched, regexp_extract(line, ${pattern}, ${names}) AS g
-       FROM (VALUES ${values}) AS t(i, line) ORDER BY i`,
-    );
-
-    expect(rows).toHaveLength(allLines.length);
-    for (const row of rows) {
-      const line = allLines[Number(row.i)] ?? '';
-      const match = PATTERN.exec(line);
-      expect(row.matched, line).toBe(match !== null);
-      if (!match) continue;
-      const expected = Object.fromEntries(
-        s3Access.format.groups.map((group, index) => [group.column, match[index + 1] ?? '']),
-      );
-      expect(row.g, line).toEqual(expected);
-    }
+    await expectRe2AgreesWithJs(reader, s3Access, allLines);
   });
 
   it('reads requestdatetime as a CLF timestamp, and not an impossible one', async () => {
@@ -580,44 +523,25 @@ describe('s3_access named queries', () => {
   beforeAll(async () => {
     reader = await DuckDBReader.open();
     // The converted table, from the fixtures' parsed records, on two days and a third left out.
-    const columns = s3Access.columns.filter((column) => !('derive' in column));
-    const definition = [
-      ...columns.map((c) => `${quoteIdentifier(c.name)} ${duckdbType(c.type)}`),
-      ...PARTITION_COLUMNS.map((c) => `${c} VARCHAR`),
-    ];
-    await reader.rows(`CREATE TABLE s3_access (${definition.join(', ')})`);
-    const rows: string[] = [];
-    const add = (record: Record<string, string | null>, date: string) => {
-      const [year, month, day] = date.split('-');
-      const values = columns.map((c) =>
-        record[c.name] === null ? 'NULL' : quoteLiteral(record[c.name] ?? ''),
-      );
-      rows.push(
-        `(${[...values, ...['123456789012', 'eu-west-1', year, month, day].map((v) => quoteLiteral(v ?? ''))].join(', ')})`,
-      );
-    };
     const get = (ip: string, size: string) =>
-      parse(
+      recordOf(
+        s3Access,
         fixtureLine('edge-cases.log', 0)
           .replace('2001:db8:85a3::8a2e:370:7334', ip)
           .replace('73400320', size),
-      ) ?? {};
-    add(get('198.51.100.1', '100'), '2024-03-14');
-    add(get('198.51.100.1', '250'), '2024-03-15');
-    add(get('198.51.100.2', '300'), '2024-03-15');
-    add(get('198.51.100.3', '9999'), '2024-03-16');
-    add(parse(fixtureLine('edge-cases.log', 7)) ?? {}, '2024-03-14');
-    add(parse(fixtureLine('edge-cases.log', 10)) ?? {}, '2024-03-14');
-    await reader.rows(`INSERT INTO s3_access VALUES ${rows.join(', ')}`);
+      );
+    await createConvertedTable(reader, s3Access, { account: '123456789012', region: 'eu-west-1' }, [
+      [get('198.51.100.1', '100'), '2024-03-14'],
+      [get('198.51.100.1', '250'), '2024-03-15'],
+      [get('198.51.100.2', '300'), '2024-03-15'],
+      [get('198.51.100.3', '9999'), '2024-03-16'],
+      [recordOf(s3Access, fixtureLine('edge-cases.log', 7)), '2024-03-14'],
+      [recordOf(s3Access, fixtureLine('edge-cases.log', 10)), '2024-03-14'],
+    ]);
   });
   afterAll(() => reader.close());
 
-  const run = async (name: string) => {
-    const query = S3_ACCESS_QUERIES.find((candidate) => candidate.name === name);
-    if (!query) throw new Error(`no query ${name}`);
-    const sql = renderQuery(query, 'duckdb', { from: '2024-03-14', to: '2024-03-15', params: {} });
-    return reader.rows(sql);
-  };
+  const run = duckdbQueries(() => reader, S3_ACCESS_QUERIES, { from: '2024-03-14', to: '2024-03-15' });
 
   it('answers top-downloaders over two days: objectsize of REST.GET.OBJECT by remote IP', async () => {
     expect(await run('top-downloaders')).toEqual([
