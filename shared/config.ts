@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
+import { resolveAwsSettings, type AwsSettings, type AwsSettingsFile } from './config-aws.js';
 import { UsageError } from './errors.js';
 import { DEMO_CLOUDFRONT_ACCOUNT } from './demo/seed-demo.js';
 import {
@@ -31,13 +32,15 @@ export interface ResolvedConfig {
   bookmarkTable: string;
   /** Account and region of each source's flat-layout objects, whose keys name neither. */
   flatLayouts: FlatLayouts;
+  /** The Athena and Glue engines' settings (undefined for the embedded engine). */
+  aws?: AwsSettings;
 }
 
 /** Per source: the account and region of objects whose keys do not name them (S3 access simple prefix, CloudFront). */
 export type FlatLayouts = Partial<Record<SourceName, FlatLayoutPartition>>;
 
 /** The keys a configuration file may hold (JSON); flags win over them. */
-export interface ConfigFile {
+export interface ConfigFile extends AwsSettingsFile {
   workdir?: string;
   raw?: string;
   lake?: string;
@@ -76,6 +79,11 @@ const CONFIG_KEYS = new Set<keyof ConfigFile>([
   'duckdbMemoryLimit',
   'bookmarkTable',
   'flatLayouts',
+  'database',
+  'athena',
+  'glue',
+  'awsRegion',
+  's3Prefixes',
 ]);
 
 async function readConfigFile(path: string): Promise<ConfigFile> {
@@ -132,9 +140,17 @@ function checkConfigTypes(config: Record<string, unknown>, path: string): void {
     'parquetVersion',
     'duckdbMemoryLimit',
     'bookmarkTable',
+    'database',
+    'awsRegion',
   ] as const) {
     if (key in config && (typeof config[key] !== 'string' || config[key] === ''))
       fail(key, 'a non-empty string');
+  }
+  for (const key of ['athena', 'glue', 's3Prefixes'] as const) {
+    const value = config[key];
+    const isObject = typeof value === 'object' && value !== null && !Array.isArray(value);
+    if (key in config && !(isObject && Object.values(value).every((entry) => typeof entry === 'string')))
+      fail(key, 'an object of strings');
   }
   if ('sources' in config) {
     const sources = config.sources;
@@ -228,17 +244,21 @@ export async function resolveConfig(
   }
   if (engine === 'duckdb' && (lake.startsWith('s3://') || (rawLocation ?? '').startsWith('s3://'))) {
     throw new UsageError(
-      '--engine duckdb reads and writes local folders, not s3:// locations (the Athena and Glue engines, which will, are not available yet).',
-      { field: 'engine' },
-    );
-  }
-  if (engine !== 'duckdb') {
-    throw new UsageError(
-      `--engine ${engine} is not available in this version yet: only the embedded duckdb engine runs.`,
+      '--engine duckdb reads and writes local folders, not s3:// locations (use --engine athena or glue for S3).',
       { field: 'engine' },
     );
   }
   const sourceNames = flags.source ? [flags.source] : (file.sources ?? AVAILABLE_SOURCES);
+  const sources = sourcesOf(sourceNames);
+  const aws =
+    engine === 'duckdb'
+      ? undefined
+      : resolveAwsSettings(
+          engine,
+          { raw: rawLocation, lake: location(flags.lake, file.lake) },
+          file,
+          sources,
+        );
   const parquetVersion = file.parquetVersion ?? 'v2';
   if (parquetVersion !== 'v1' && parquetVersion !== 'v2')
     throw new UsageError('parquetVersion must be "v1" or "v2".', { field: 'parquetVersion' });
@@ -254,11 +274,17 @@ export async function resolveConfig(
     lake,
     rawIsDefault: rawLocation === undefined,
     engine,
-    sources: sourcesOf(sourceNames),
+    sources,
+    aws,
     retryBudget: positiveInteger(file.retryBudget, 'retryBudget', 3),
     leaseSeconds: positiveInteger(file.leaseSeconds, 'leaseSeconds', 300, 86_400),
-    // Two more than the cores: the next partitions decompress while DuckDB converts (one statement per core).
-    concurrency: positiveInteger(file.concurrency, 'concurrency', availableParallelism() + 2),
+    // Embedded: two more than the cores (the next partitions decompress while DuckDB converts).
+    // AWS engines: the cap on conversions in flight, well under Athena's and Glue's quotas.
+    concurrency: positiveInteger(
+      file.concurrency,
+      'concurrency',
+      engine === 'duckdb' ? availableParallelism() + 2 : 20,
+    ),
     parquetVersion,
     rowGroupSize: positiveInteger(file.rowGroupSize, 'rowGroupSize', 65_536),
     duckdbMemoryLimit,

@@ -129,3 +129,111 @@ export class BucketNotFoundError extends UsageError {
     this.bucket = context.bucket;
   }
 }
+
+/** Where a Glue Data Catalog request went: the API action, and the database and table it named. */
+export interface CatalogErrorContext extends ErrorContext {
+  /** The Glue API action (GetTable, GetPartition, CreatePartition, UpdatePartition, BatchCreatePartition, BatchDeleteTable). */
+  operation: string;
+  database: string;
+  table: string;
+  /** The error code Glue gave (e.g. EntityNotFoundException), when there was one. */
+  code?: string;
+}
+
+/** A Glue Data Catalog request failed, or some partitions of a batch were refused; the message names the table. */
+export class CatalogError extends PipelineError {
+  readonly operation: string;
+  readonly database: string;
+  readonly table: string;
+  readonly code?: string;
+
+  constructor(message: string, context: CatalogErrorContext) {
+    super(message, context);
+    this.name = 'CatalogError';
+    this.operation = context.operation;
+    this.database = context.database;
+    this.table = context.table;
+    this.code = context.code;
+  }
+}
+
+/** What an Athena query's failure carries: its execution id, final state and Athena's reason. */
+export interface QueryErrorContext extends ErrorContext {
+  queryExecutionId?: string;
+  /** FAILED or CANCELLED, or the API action that failed before the query had a state. */
+  state: string;
+  reason?: string;
+  /** Bytes the query had scanned when it ended. */
+  bytesScanned?: number;
+}
+
+/** An Athena query did not succeed (FAILED, CANCELLED, or could not be started); the message names the query id. */
+export class QueryError extends PipelineError {
+  readonly queryExecutionId?: string;
+  readonly state: string;
+  readonly reason?: string;
+  readonly bytesScanned?: number;
+
+  constructor(message: string, context: QueryErrorContext) {
+    super(message, context);
+    this.name = 'QueryError';
+    this.queryExecutionId = context.queryExecutionId;
+    this.state = context.state;
+    this.reason = context.reason;
+    this.bytesScanned = context.bytesScanned;
+  }
+}
+
+/** The workgroup's per-query data usage control (BytesScannedCutoffPerQuery) cancelled the query. */
+export class ScanLimitError extends QueryError {
+  constructor(message: string, context: QueryErrorContext) {
+    super(message, context);
+    this.name = 'ScanLimitError';
+  }
+}
+
+/** One partition that a BatchCreatePartition call refused, with Glue's reason. */
+export interface RefusedPartition {
+  values: string[];
+  code: string;
+  message: string;
+}
+
+/** Glue refused some partitions of a batch (other than for already existing): every one is listed. */
+export class PartitionsRefusedError extends CatalogError {
+  readonly refused: readonly RefusedPartition[];
+
+  constructor(message: string, context: CatalogErrorContext & { refused: RefusedPartition[] }) {
+    super(message, context);
+    this.name = 'PartitionsRefusedError';
+    this.refused = context.refused;
+  }
+}
+
+/** What a Glue job run's failure carries: the job, its run id, final state and Glue's error message. */
+export interface JobRunErrorContext extends ErrorContext {
+  jobName: string;
+  /** Absent when the run could not be started. */
+  jobRunId?: string;
+  /** FAILED, TIMEOUT, STOPPED, ERROR or EXPIRED, or the API action that failed before the run had a state. */
+  state: string;
+  /** The run's ErrorMessage, or the error code of the refused request. */
+  reason?: string;
+}
+
+/** A Glue job run did not succeed (or could not be started, or reported unusable counts); the message names the run. */
+export class JobRunError extends PipelineError {
+  readonly jobName: string;
+  readonly jobRunId?: string;
+  readonly state: string;
+  readonly reason?: string;
+
+  constructor(message: string, context: JobRunErrorContext) {
+    super(message, context);
+    this.name = 'JobRunError';
+    this.jobName = context.jobName;
+    this.jobRunId = context.jobRunId;
+    this.state = context.state;
+    this.reason = context.reason;
+  }
+}

@@ -90,9 +90,42 @@ describe('resolveConfig', () => {
     await expect(resolveConfig({ config: path }, dir)).rejects.toBeInstanceOf(UsageError);
   });
 
+  it("resolves the AWS engines' settings, with the defaults and a cap of 20 conversions in flight", async () => {
+    const path = await configFile('aws.json', {
+      engine: 'athena',
+      raw: 's3://raw-bucket/logs/',
+      lake: 's3://lake-bucket/',
+      athena: { workgroup: 'logs', outputLocation: 's3://results-bucket/athena/' },
+      s3Prefixes: { s3_access: 'access/', cloudfront: 'cdn/' },
+    });
+
+    const config = await resolveConfig({ config: path }, dir);
+
+    expect(config).toMatchObject({ engine: 'athena', concurrency: 20, raw: 's3://raw-bucket/logs/' });
+    expect(config.aws).toEqual({
+      raw: { bucket: 'raw-bucket', prefix: 'logs/' },
+      lake: { bucket: 'lake-bucket', prefix: '' },
+      database: 'athena_logs',
+      athena: { workgroup: 'logs', outputLocation: 's3://results-bucket/athena/' },
+      glue: { jobName: undefined },
+      awsRegion: undefined,
+      s3Prefixes: { s3_access: 'access/', cloudfront: 'cdn/' },
+    });
+  });
+
   it.each([
     [{ engine: 'spark' }, /--engine must be duckdb, athena or glue/],
-    [{ engine: 'athena' }, /not available in this version yet/],
+    [{ engine: 'athena' }, /--engine athena reads raw logs from S3: give --raw s3:/],
+    [{ engine: 'glue', raw: 's3://raw-bucket/', lake: 'lake' }, /--engine glue writes the lake to S3/],
+    [{ engine: 'glue', raw: 's3://raw-bucket/', lake: 's3://lake-bucket/' }, /glue.jobName/],
+    [
+      { engine: 'athena', raw: 's3://raw-bucket/', lake: 's3://lake-bucket/', source: 'cloudfront' },
+      /s3Prefixes.cloudfront/,
+    ],
+    [
+      { engine: 'athena', raw: 's3://Bad_Bucket/', lake: 's3://lake-bucket/', source: 'vpc_flow' },
+      /Bad_Bucket/,
+    ],
     [{ lake: 's3://bucket/lake' }, /--engine duckdb reads and writes local folders/],
     [{ config: 'missing.json' }, /cannot be read/],
   ])('refuses flags it cannot honour: %j', async (flags, message) => {

@@ -7,6 +7,7 @@ import type { PartitionOutcome, PipelineEvent } from '../../shared/pipeline/type
 import { NAMED_QUERIES } from '../../shared/queries/index.js';
 import { runLocalQuery } from '../../shared/queries/run-local.js';
 import { formatOutcomeLine, formatSummary, formatTable, progressBar } from './render.js';
+import type { PipelineRun } from './pipeline-run.js';
 import type { Session } from './session.js';
 
 export interface ConvertCommandOptions {
@@ -20,6 +21,8 @@ export interface ConvertCommandOptions {
   showTopTalkers: boolean;
   /** Draw a progress bar (terminal) or print a line per partition (pipes, logs). */
   progress: 'bar' | 'lines' | 'none';
+  /** List and plan only, print each partition's statements and API calls, change nothing. */
+  dryRun?: boolean;
 }
 
 function progressReporter(mode: ConvertCommandOptions['progress']): (event: PipelineEvent) => void {
@@ -52,15 +55,12 @@ export function exitCodeOf(outcomes: readonly PartitionOutcome[]): number {
   return outcomes.some((outcome) => outcome.action === 'failed' || outcome.action === 'failed-final') ? 1 : 0;
 }
 
-/** `run` and `backfill`: convert the partitions of the given days that need work, then report. */
-export async function convertCommand(session: Session, options: ConvertCommandOptions): Promise<number> {
+/** The embedded engine: local folders, DuckDB, an atomic rename. */
+async function localRun(session: Session): Promise<PipelineRun> {
   const { config } = session;
   const scratchRoot = join(config.workdir, 'tmp');
   await mkdir(scratchRoot, { recursive: true });
-  const outcomes = await runPipeline({
-    sources: config.sources,
-    dates: options.dates,
-    lake: config.lake,
+  return {
     listRaw: (dates) => listLocalObjects(config.raw, { dates }),
     target: localTarget({
       engine: session.engine,
@@ -70,6 +70,39 @@ export async function convertCommand(session: Session, options: ConvertCommandOp
       concurrency: config.concurrency,
       runnerId: session.runnerId,
     }),
+  };
+}
+
+/** Each partition the dry run would convert, and its plan; then the others' states. */
+function formatDryRun(outcomes: readonly PartitionOutcome[]): string {
+  const planned = outcomes.filter((outcome) => outcome.action === 'would-convert');
+  const lines = [
+    `Dry run: ${planned.length} of ${outcomes.length} partition(s) would convert; nothing was changed.`,
+  ];
+  for (const outcome of planned) {
+    lines.push(
+      '',
+      `${outcome.source} ${outcome.account} ${outcome.region} ${outcome.date} (${outcome.reason ?? 'new'}):`,
+    );
+    for (const step of outcome.plan ?? [])
+      lines.push(...step.split('\n').map((line, index) => `${index ? '    ' : '  - '}${line}`));
+  }
+  return lines.join('\n');
+}
+
+/** `run` and `backfill`: convert the partitions of the given days that need work, then report. */
+export async function convertCommand(session: Session, options: ConvertCommandOptions): Promise<number> {
+  const { config } = session;
+  const run = config.aws
+    ? await (await import('./remote-run.js')).remoteRun(config, config.aws)
+    : await localRun(session);
+  const outcomes = await runPipeline({
+    sources: config.sources,
+    dates: options.dates,
+    lake: config.lake,
+    listRaw: (dates) => run.listRaw(dates, options),
+    target: run.target,
+    dryRun: options.dryRun,
     account: options.account,
     region: options.region,
     flatLayouts: config.flatLayouts,
@@ -89,6 +122,10 @@ export async function convertCommand(session: Session, options: ConvertCommandOp
     return exitCodeOf(outcomes);
   }
   const out = process.stdout;
+  if (options.dryRun) {
+    out.write(`${formatDryRun(outcomes)}\n`);
+    return exitCodeOf(outcomes);
+  }
   const converted = outcomes.filter((outcome) => outcome.action === 'converted').length;
   if (outcomes.length === 0)
     out.write(
@@ -112,7 +149,7 @@ export async function convertCommand(session: Session, options: ConvertCommandOp
       );
     }
   }
-  if (options.showTopTalkers && config.sources.some((source) => source.name === 'vpc_flow')) {
+  if (options.showTopTalkers && !config.aws && config.sources.some((source) => source.name === 'vpc_flow')) {
     const query = NAMED_QUERIES.get('top-talkers');
     if (query && outcomes.some((outcome) => outcome.source === 'vpc_flow')) {
       const from = options.dates[0] ?? '';

@@ -18,6 +18,7 @@ export interface CommandFlags extends GlobalFlags {
   account?: string;
   region?: string;
   retryFailed?: boolean;
+  dryRun?: boolean;
   param?: string[];
 }
 
@@ -70,6 +71,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option('--lookback <n>', 'also re-check the N days before it', '0')
     .option('--source <name>', 'only this source')
     .option('--retry-failed', 'retry partitions whose retry budget is spent')
+    .option('--dry-run', 'list and plan only: print what converting would do, change nothing')
     .action(
       action((flags) =>
         withSession(flags, (session) => {
@@ -80,8 +82,9 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
             backfill: false,
             retryFailed: flags.retryFailed === true,
             json: flags.json === true,
-            showTopTalkers: true,
+            showTopTalkers: flags.dryRun !== true,
             progress: progressMode(),
+            dryRun: flags.dryRun === true,
           });
         }),
       ),
@@ -96,6 +99,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option('--account <id>', 'only this account')
     .option('--region <name>', 'only this region')
     .option('--retry-failed', 'retry partitions whose retry budget is spent')
+    .option('--dry-run', 'list and plan only: print what converting would do, change nothing')
     .action(
       action((flags) =>
         withSession(flags, (session) =>
@@ -108,6 +112,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
             json: flags.json === true,
             showTopTalkers: false,
             progress: progressMode(),
+            dryRun: flags.dryRun === true,
           }),
         ),
       ),

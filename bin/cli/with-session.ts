@@ -35,7 +35,8 @@ export async function withSession(
 ): Promise<number> {
   const config = await resolveConfig(flags);
   await startBookmarkServerEarly(config);
-  if (options.converts && !config.rawIsDefault && !(await isFolder(config.raw))) {
+  const local = config.engine === 'duckdb';
+  if (local && options.converts && !config.rawIsDefault && !(await isFolder(config.raw))) {
     throw new UsageError(
       `The raw folder ${config.raw} does not exist (--raw, or "raw" in the configuration).`,
       {
@@ -44,7 +45,7 @@ export async function withSession(
     );
   }
   // Only commands that convert fill an empty default raw folder with demo data.
-  if (options.converts && config.rawIsDefault) {
+  if (local && options.converts && config.rawIsDefault) {
     const sources = config.sources.map((source) => source.name);
     const seeded = await seedDemoData(config.raw, yesterdayUtc(), sources);
     if (seeded > 0 && !flags.json)
@@ -52,7 +53,8 @@ export async function withSession(
         `Generated ${seeded} demo log objects (${sources.join(', ')}) under ${config.raw}\n`,
       );
   }
-  const session = await openSession(config, { engine: options.engine });
+  // The AWS engines convert on AWS: no DuckDB in this process.
+  const session = await openSession(config, { engine: options.engine && local });
   handOverLeasesOnInterrupt();
   try {
     return await work(session, config);

@@ -4,7 +4,7 @@ import { decide } from '../plan/decide.js';
 import { discoverPartitions } from '../plan/discover.js';
 import { convertPartition } from './convert-partition.js';
 import { faultPoint } from './fault-points.js';
-import { idleOutcome } from './outcomes.js';
+import { idleOutcome, outcomeOf } from './outcomes.js';
 import { isDeadLocalRunner } from './runner-id.js';
 import type { RawObject } from '../engines/types.js';
 import type { PartitionOutcome, PipelineOptions } from './types.js';
@@ -64,6 +64,21 @@ export async function runPipeline(options: PipelineOptions): Promise<PartitionOu
     unmatched: unmatched.length,
     unmatchedExample: unmatched[0]?.key,
   });
+  if (options.dryRun) {
+    const plans = await mapWithConcurrency(toConvert, options.concurrency, async ({ partition, decision }) =>
+      outcomeOf(partition, {
+        action: 'would-convert',
+        state: 'PENDING',
+        reason: decision.action === 'convert' ? decision.reason : null,
+        plan: (await options.target.describe?.(partition, runId)) ?? [],
+      }),
+    );
+    const planByPartition = new Map(toConvert.map((entry, index) => [entry.partition, plans[index]]));
+    return planned.map(
+      ({ partition, bookmark, decision }) =>
+        planByPartition.get(partition) ?? idleOutcome(partition, bookmark, decision),
+    );
+  }
   await options.target.beginRun?.(runId, toConvert.length);
   let done = 0;
   const converted = await mapWithConcurrency(

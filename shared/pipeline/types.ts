@@ -5,7 +5,8 @@ import type { ConversionTarget } from './targets/types.js';
 import type { LogSource } from '../sources/types.js';
 
 /** What happened to one partition in this run. */
-export type OutcomeAction = 'converted' | 'failed' | 'up-to-date' | 'skipped' | 'failed-final';
+export type OutcomeAction =
+  'converted' | 'failed' | 'up-to-date' | 'skipped' | 'failed-final' | 'would-convert';
 
 /** One entry of the run summary (the `--json` contract). */
 export interface PartitionOutcome {
@@ -23,6 +24,8 @@ export interface PartitionOutcome {
   error: string | null;
   /** Why the partition was converted (new, late-data, retry, …) or skipped. */
   reason: string | null;
+  /** --dry-run: the statements and API calls converting the partition would make. */
+  plan?: string[];
 }
 
 export type PipelineEvent =
@@ -50,6 +53,8 @@ export interface PipelineOptions {
   region?: string;
   /** Account and region of each source's flat-layout objects (configuration). */
   flatLayouts?: Partial<Record<SourceName, FlatLayoutPartition>>;
+  /** List and plan only: no lease, no conversion, no write; each partition to convert gets its plan. */
+  dryRun?: boolean;
   /** A backfill names its days: FAILED partitions in it are retried. */
   backfill: boolean;
   retryFailed: boolean;

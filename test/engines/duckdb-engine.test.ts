@@ -793,6 +793,26 @@ describe('DuckDBEngine.convert: what a reject keeps', () => {
 });
 
 describe('DuckDBEngine.convert: lines with far too many fields', () => {
+  it('quarantines a record ending in invalid UTF-8 before DuckDB, whose CSV reader would fail fatally on it, and keeps converting', async () => {
+    const bad = Buffer.concat([Buffer.from(v2Line({ srcport: 7 })), Buffer.from([0xff, 0xfe, 0x0a])]);
+    const content = Buffer.concat([
+      Buffer.from(`${V2_HEADER}\n${v2Line()}\n`),
+      bad,
+      Buffer.from(`${v2Line()}\n`),
+    ]);
+
+    const { result } = await harness.convert([{ key: rawKey('utf8.log'), content }]);
+    const next = await harness.convert([
+      { key: rawKey('after.log'), content: `${V2_HEADER}\n${v2Line()}\n` },
+    ]);
+
+    expect(result).toMatchObject({ rowsIn: 3, rowsOut: 2, rowsRejected: 1 });
+    expect(result.rejects.map((reject) => [reject.line, reject.reason])).toEqual([
+      [3, 'line is not valid UTF-8'],
+    ]);
+    expect(next.result).toMatchObject({ rowsIn: 1, rowsOut: 1 });
+  });
+
   it('quarantines a line of 100,000 fields before DuckDB (whose cost for it explodes) and counts real field numbers', async () => {
     const key = rawKey('wide.log');
     const wide = Array(100_000).fill('x').join(' ');

@@ -304,7 +304,7 @@ describe('exact texts for elb', () => {
     );
     expect(sql).toContain(`try_cast("_r_request_port" AS integer) AS "request_port"`);
     expect(sql).toContain(
-      `WHEN "_r_sent_bytes" IS NOT NULL AND ("sent_bytes" IS NULL OR CAST("sent_bytes" AS varchar) <> regexp_replace("_r_sent_bytes", '^[+]+', '')) ` +
+      `WHEN "_r_sent_bytes" IS NOT NULL AND ("sent_bytes" IS NULL OR NOT regexp_like("_r_sent_bytes", '^[+-]?[0-9]+$')) ` +
         `THEN 'field sent_bytes: "' || substr("_r_sent_bytes", 1, 200) || '" is not a bigint'`,
     );
     expect(sql).toContain(`THEN 'line does not match the elb format' END AS "_shape_reason"`);

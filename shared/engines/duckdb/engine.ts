@@ -196,6 +196,9 @@ export class DuckDBEngine implements ConversionEngine {
           textPath,
           regionCheck(format, request.partition.region),
           { delimiter: format.delimiter.charCodeAt(0), maxFields: format.fields.length },
+          // DuckDB's CSV reader can fail fatally on invalid UTF-8 inside a field (the database is
+          // then invalidated for every later conversion): such lines never reach it.
+          { validUtf8: true },
         );
         const described =
           text.firstLine === undefined

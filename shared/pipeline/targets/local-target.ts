@@ -4,7 +4,13 @@ import type { ConversionEngine } from '../../engines/types.js';
 import type { DiscoveredPartition } from '../../plan/discover.js';
 import { localPathOf } from '../../storage/local-folder.js';
 import { commitPartition, stageRejects } from '../commit.js';
-import { stagingFolder } from '../lake-layout.js';
+import {
+  DATA_FILE_NAME,
+  REJECTS_FILE_NAME,
+  dataFolder,
+  rejectsFolder,
+  stagingFolder,
+} from '../lake-layout.js';
 import { markRunFolder, removeStaleRunFolders } from './local-run-folders.js';
 import type { ConversionTarget, StagedVersion } from './types.js';
 
@@ -31,6 +37,15 @@ export function localTarget(options: LocalTargetOptions): ConversionTarget {
     async endRun(runId) {
       await rm(stagingFolder(options.lake, runId), { recursive: true, force: true });
       await rm(join(options.scratchRoot, runId), { recursive: true, force: true });
+    },
+    async describe(partition: DiscoveredPartition) {
+      const bytes = partition.objects.reduce((sum, object) => sum + object.size, 0);
+      const target = join(dataFolder(options.lake, partition.source.name, partition), DATA_FILE_NAME);
+      return [
+        `read ${partition.objects.length} raw object(s), ${bytes} bytes, below ${options.rawRoot}`,
+        `convert with DuckDB into ${stagingFolder(options.lake, '<run>')}/…/data.parquet`,
+        `rename it over ${target} (rejects: ${join(rejectsFolder(options.lake, partition.source.name, partition), REJECTS_FILE_NAME)})`,
+      ];
     },
     async stage(partition: DiscoveredPartition, runId: string): Promise<StagedVersion> {
       const name = `${partition.source.name}-${partition.account}-${partition.region}-${partition.date}`;

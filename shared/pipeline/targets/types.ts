@@ -19,6 +19,8 @@ export interface ConversionTarget {
   beginRun?(runId: string, conversions: number): Promise<void>;
   /** Converts a leased partition into a fresh staging place. */
   stage(partition: DiscoveredPartition, runId: string): Promise<StagedVersion>;
+  /** The statements and API calls `stage` and `commit` would make for the partition (--dry-run); sends nothing. */
+  describe?(partition: DiscoveredPartition, runId: string): Promise<string[]>;
   /** Run-level clean-up. */
   endRun?(runId: string): Promise<void>;
 }

@@ -82,15 +82,16 @@ export function derivedValue(column: Column): string {
 }
 
 /**
- * Whether a delivered value failed to convert: integers must also read back as the same text
- * (less leading `+`), exactly the embedded engine's rule.
+ * Whether a delivered value failed to convert, exactly the embedded engine's rule: integers must
+ * also be written as integers (`[+-]?[0-9]+`, leading zeros fine: CloudFront's status `000` is 0),
+ * because a cast alone would take `1e3` or ` 12`.
  */
 function conversionFailed(column: Column): string | undefined {
   const { type } = column;
   if (type === 'string' || typeof type !== 'string') return undefined;
   const value = rawValue(column.name);
   if (type === 'int' || type === 'bigint')
-    return `${value} IS NOT NULL AND (${typed(column.name)} IS NULL OR CAST(${typed(column.name)} AS varchar) <> regexp_replace(${value}, '^[+]+', ''))`;
+    return `${value} IS NOT NULL AND (${typed(column.name)} IS NULL OR NOT regexp_like(${value}, '^[+-]?[0-9]+$'))`;
   return `${value} IS NOT NULL AND ${typed(column.name)} IS NULL`;
 }
 
@@ -199,6 +200,13 @@ export function unloadRowsSql(
   return `UNLOAD (${rowsSelectSql(source, partitions, options)}) TO ${trinoLiteral(folderUrl(options.staging, 'The staging location'))} ${unloadProperties('PARQUET')}`;
 }
 
+/** The object's key relative to the raw root (as the object was listed), from its `"$path"`. */
+export function relativeKeySql(rawRoot: string): string {
+  const raw = folderUrl(rawRoot, 'The raw location');
+  const length = [...raw].length;
+  return `CASE WHEN substr(${FILE}, 1, ${length}) = ${trinoLiteral(raw)} THEN substr(${FILE}, ${length + 1}) ELSE ${FILE} END`;
+}
+
 /**
  * The rejected lines of the batch, as the rejects tree holds them: `key` (relative to the raw root,
  * as the object was listed), `line` (the record number for JSON documents; NULL for text lines,
@@ -210,11 +218,8 @@ export function rejectsSelectSql(
   partitions: readonly AthenaPartition[],
   options: ConvertQueryOptions,
 ): string {
-  const raw = folderUrl(options.raw, 'The raw location');
-  const length = [...raw].length;
-  const key = `CASE WHEN substr(${FILE}, 1, ${length}) = ${trinoLiteral(raw)} THEN substr(${FILE}, ${length + 1}) ELSE ${FILE} END`;
   return (
-    `SELECT ${key} AS "key", ${LINE_NUMBER} AS "line", ${REJECT_REASON} AS "reason", ` +
+    `SELECT ${relativeKeySql(options.raw)} AS "key", ${LINE_NUMBER} AS "line", ${REJECT_REASON} AS "reason", ` +
     `substr(${LINE}, 1, ${MAX_REJECT_TEXT}) AS "text", ${PARTITIONS} ` +
     `FROM (${convertSelectSql(source, partitions, options)}) WHERE ${REJECT_REASON} IS NOT NULL`
   );

@@ -1,0 +1,186 @@
+import {
+  GetQueryExecutionCommand,
+  GetQueryResultsCommand,
+  StartQueryExecutionCommand,
+  type AthenaClient,
+  type QueryExecution,
+} from '@aws-sdk/client-athena';
+import {
+  isThrottlingError,
+  realSleep,
+  withThrottleRetry,
+  type ThrottleRetryOptions,
+} from '../../aws/throttle.js';
+import { QueryError, ScanLimitError } from '../../errors.js';
+
+/** Where and how the queries run. */
+export interface QueryRunnerOptions {
+  client: AthenaClient;
+  /** The workgroup every query runs in (its settings, data usage controls and engine version apply). */
+  workGroup: string;
+  /**
+   * `ResultConfiguration.OutputLocation` (s3://…/): where Athena keeps each query's result and
+   * metadata. Leave it out when the workgroup sets (and enforces) its own.
+   */
+  outputLocation?: string;
+  /** First wait between two GetQueryExecution calls, in ms (default 1,000); it doubles up to `maxPollMs`. */
+  pollMs?: number;
+  /** Longest wait between two polls, in ms (default 5,000). */
+  maxPollMs?: number;
+  /** Waits between polls (injected so that tests do not wait). */
+  sleep?: (ms: number) => Promise<void>;
+  /** How throttled Athena calls are retried (StartQueryExecution above all). */
+  retry?: Partial<ThrottleRetryOptions>;
+}
+
+/** A query that SUCCEEDED: its id, and what Athena reports it cost. */
+export interface QueryOutcome {
+  queryExecutionId: string;
+  state: 'SUCCEEDED';
+  /** `Statistics.DataScannedInBytes` (what the query is billed for). */
+  bytesScanned: number;
+  /** `Statistics.EngineExecutionTimeInMillis`. */
+  engineMs: number;
+}
+
+const FINAL_STATES = new Set(['SUCCEEDED', 'FAILED', 'CANCELLED']);
+
+/**
+ * How Athena words the cancellation of a query by the workgroup's per-query data usage control
+ * (BytesScannedCutoffPerQuery): the query ends CANCELLED with a StateChangeReason such as
+ * "Bytes scanned limit was exceeded".
+ */
+const SCAN_LIMIT = /bytes scanned limit/i;
+
+/**
+ * The conversion writes with `CREATE TABLE … WITH (external_location = …)`, which Athena refuses
+ * in a workgroup that enforces its own query result location ("Override client-side settings").
+ */
+const EXTERNAL_LOCATION = /external_location/i;
+const ENFORCED_LOCATION_ADVICE =
+  ' If the workgroup overrides client-side settings (an enforced query result location), Athena refuses ' +
+  'CREATE TABLE AS with an external_location: run the conversions in a workgroup that does not override them.';
+
+/** Calls Athena, retried while it throttles; other failures become QueryErrors naming the call. */
+async function send<T>(
+  options: QueryRunnerOptions,
+  what: string,
+  operation: string,
+  queryExecutionId: string | undefined,
+  call: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await withThrottleRetry(call, options.retry);
+  } catch (error) {
+    const throttled = isThrottlingError(error);
+    const said = error instanceof Error ? error.message : String(error);
+    throw new QueryError(
+      `${operation}${queryExecutionId ? ` of query ${queryExecutionId}` : ''} for ${what} failed: ${
+        throttled
+          ? "Athena was still throttling after every retry (the account's active-query quota is full): lower the number of conversions in flight, or ask for a higher quota."
+          : said
+      }`,
+      {
+        queryExecutionId,
+        state: operation === 'StartQueryExecution' ? 'NOT_STARTED' : 'UNKNOWN',
+        reason: said,
+        cause: error,
+      },
+    );
+  }
+}
+
+/** The error for a query that ended FAILED or CANCELLED, saying what to do when the scan limit cancelled it. */
+export function queryFailure(execution: QueryExecution, what: string, workGroup: string): QueryError {
+  const id = execution.QueryExecutionId ?? '?';
+  const state = execution.Status?.State ?? 'UNKNOWN';
+  const athenaError = execution.Status?.AthenaError;
+  const reason = execution.Status?.StateChangeReason ?? athenaError?.ErrorMessage ?? 'Athena gave no reason';
+  const bytesScanned = execution.Statistics?.DataScannedInBytes;
+  const context = { queryExecutionId: id, state, reason, bytesScanned };
+  if (state === 'CANCELLED' && (SCAN_LIMIT.test(reason) || SCAN_LIMIT.test(athenaError?.ErrorMessage ?? '')))
+    return new ScanLimitError(
+      `Athena query ${id} (${what}) was CANCELLED by the per-query data usage control of workgroup ${workGroup} ` +
+        `after scanning ${bytesScanned ?? 'an unknown number of'} bytes ("${reason}"). Raise or remove the workgroup's ` +
+        'limit (BytesScannedCutoffPerQuery: Athena console, Workgroups, Data usage controls; or UpdateWorkGroup), ' +
+        "or run the conversions in a workgroup whose limit fits a whole day of one partition's raw logs.",
+      context,
+    );
+  const category =
+    athenaError?.ErrorCategory === undefined
+      ? ''
+      : ` (error category ${athenaError.ErrorCategory}, type ${athenaError.ErrorType ?? '?'}${athenaError.Retryable ? ', retryable' : ''})`;
+  return new QueryError(
+    `Athena query ${id} (${what}) ended ${state}: ${reason}${category}.${EXTERNAL_LOCATION.test(reason) ? ENFORCED_LOCATION_ADVICE : ''}`,
+    context,
+  );
+}
+
+/**
+ * Runs one statement: StartQueryExecution in the configured workgroup (and result location), then
+ * GetQueryExecution at growing intervals until the query is SUCCEEDED, FAILED or CANCELLED.
+ * SUCCEEDED gives the query id, bytes scanned and engine time; FAILED and CANCELLED throw a
+ * QueryError naming the query id and Athena's reason (a ScanLimitError, with the fix, when the
+ * workgroup's scan limit cancelled it). `what` says in messages what the query was for.
+ */
+export async function runQuery(
+  options: QueryRunnerOptions,
+  sql: string,
+  what: string,
+): Promise<QueryOutcome> {
+  const started = await send(options, what, 'StartQueryExecution', undefined, () =>
+    options.client.send(
+      new StartQueryExecutionCommand({
+        QueryString: sql,
+        WorkGroup: options.workGroup,
+        ...(options.outputLocation
+          ? { ResultConfiguration: { OutputLocation: options.outputLocation } }
+          : {}),
+      }),
+    ),
+  );
+  const id = started.QueryExecutionId;
+  if (!id)
+    throw new QueryError(`StartQueryExecution for ${what} answered without a query execution id.`, {
+      state: 'NOT_STARTED',
+    });
+  const sleep = options.sleep ?? realSleep;
+  const maxPollMs = options.maxPollMs ?? 5_000;
+  for (let waitMs = options.pollMs ?? 1_000; ; waitMs = Math.min(maxPollMs, waitMs * 2)) {
+    await sleep(waitMs);
+    const answer = await send(options, what, 'GetQueryExecution', id, () =>
+      options.client.send(new GetQueryExecutionCommand({ QueryExecutionId: id })),
+    );
+    const execution = answer.QueryExecution ?? {};
+    const state = execution.Status?.State;
+    if (!state || !FINAL_STATES.has(state)) continue;
+    if (state !== 'SUCCEEDED')
+      throw queryFailure({ ...execution, QueryExecutionId: id }, what, options.workGroup);
+    return {
+      queryExecutionId: id,
+      state,
+      bytesScanned: execution.Statistics?.DataScannedInBytes ?? 0,
+      engineMs: execution.Statistics?.EngineExecutionTimeInMillis ?? 0,
+    };
+  }
+}
+
+/**
+ * The number of rows a SUCCEEDED `CREATE TABLE AS SELECT` wrote (GetQueryResults' UpdateCount);
+ * a missing count fails rather than being read as zero.
+ */
+export async function rowsWritten(
+  options: QueryRunnerOptions,
+  queryExecutionId: string,
+  what: string,
+): Promise<number> {
+  const answer = await send(options, what, 'GetQueryResults', queryExecutionId, () =>
+    options.client.send(new GetQueryResultsCommand({ QueryExecutionId: queryExecutionId, MaxResults: 1 })),
+  );
+  if (typeof answer.UpdateCount !== 'number')
+    throw new QueryError(
+      `GetQueryResults of query ${queryExecutionId} (${what}) gave no UpdateCount: the number of rows it wrote is unknown.`,
+      { queryExecutionId, state: 'SUCCEEDED' },
+    );
+  return answer.UpdateCount;
+}

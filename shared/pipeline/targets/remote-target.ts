@@ -1,0 +1,146 @@
+import type { RemoteEngine } from '../../engines/remote-types.js';
+import type { PartitionRef } from '../../engines/types.js';
+import type { DiscoveredPartition } from '../../plan/discover.js';
+import { keyIn, relativeKeyOf, s3Url, type S3Location } from '../../storage/s3-location.js';
+import type { S3Store } from '../../storage/s3-store.js';
+import { partitionPath } from '../lake-layout.js';
+import type { ConversionTarget, StagedVersion } from './types.js';
+
+/** The partition values of the contract, as the catalog stores them (in partition-column order). */
+export function partitionValues(partition: PartitionRef): string[] {
+  const [year = '', month = '', day = ''] = partition.date.split('-');
+  return [partition.account, partition.region, year, month, day];
+}
+
+/** What the commit needs from the catalog: the converted table's partition LOCATION, swapped. */
+export interface PartitionCatalog {
+  /**
+   * Points the partition of `table` at `location` (creating the partition when absent) and returns
+   * the LOCATION it had before, undefined when it is new. Readers of the table see the previous
+   * version or the new one, never a mix.
+   */
+  swapPartitionLocation(
+    table: string,
+    values: readonly string[],
+    location: string,
+  ): Promise<string | undefined>;
+}
+
+export interface RemoteTargetOptions {
+  engine: RemoteEngine;
+  store: S3Store;
+  catalog: PartitionCatalog;
+  raw: S3Location;
+  lake: S3Location;
+}
+
+/** A version prefix inside the partition's folder: `…/day=DD/v=<runId>/`. */
+function versionPrefix(
+  root: S3Location,
+  partition: DiscoveredPartition,
+  runId: string,
+  under = '',
+): S3Location {
+  const folder = `${under}${partition.source.name}/${partitionPath(partition)}/`;
+  return { bucket: root.bucket, prefix: keyIn(root, `${folder}v=${runId}/`) };
+}
+
+/** Deletes every object below a prefix (paginated listing, deletes in batches of 1,000). */
+async function deletePrefix(store: S3Store, location: S3Location): Promise<void> {
+  const objects = await store.listObjects(location);
+  await store.deleteObjects(
+    location.bucket,
+    objects.map((object) => keyIn(location, object.key)),
+  );
+}
+
+/** The location an s3:// URL names, when it lies below `root` (only our own versions are ever deleted). */
+function ownedLocation(root: S3Location, url: string | undefined): S3Location | undefined {
+  const match = url === undefined ? null : /^s3:\/\/([^/]+)\/(.*)$/.exec(url);
+  if (!match || match[1] !== root.bucket) return undefined;
+  const prefix = match[2]?.endsWith('/') ? match[2] : `${match[2] ?? ''}/`;
+  if (!prefix.startsWith(root.prefix) || relativeKeyOf(root, prefix) === '') return undefined;
+  return { bucket: root.bucket, prefix };
+}
+
+/**
+ * The AWS target: the engine (Athena or Glue) writes a new version of the partition into a fresh
+ * `v=<runId>/` prefix of the partition's folder (rejects likewise under `_rejects/`); the commit
+ * points the converted table's catalog partition at it — the catalog is the source of truth, so
+ * readers switch at once — and then deletes the previous version. A failure before the swap
+ * leaves the previous version served and the new prefix deleted; a re-run never duplicates.
+ */
+export function remoteTarget(options: RemoteTargetOptions): ConversionTarget {
+  const requestOf = (partition: DiscoveredPartition, runId: string) => ({
+    source: partition.source,
+    partition,
+    objects: partition.objects,
+    raw: options.raw,
+    stagingData: versionPrefix(options.lake, partition, runId),
+    stagingRejects: versionPrefix(options.lake, partition, runId, '_rejects/'),
+    runId,
+  });
+  return {
+    async describe(partition: DiscoveredPartition, runId: string): Promise<string[]> {
+      const request = requestOf(partition, runId);
+      const data = s3Url(request.stagingData.bucket, request.stagingData.prefix);
+      return [
+        ...(options.engine.describe?.(request) ?? [`${options.engine.name}: convert into ${data}`]),
+        `Glue GetPartition, then UpdatePartition (or CreatePartition): ${partition.source.name} (${partitionValues(partition).join(', ')}) LOCATION ${data}`,
+        `S3 ListObjectsV2 + DeleteObjects of the previous LOCATION's objects and of older rejects versions`,
+      ];
+    },
+    async stage(partition: DiscoveredPartition, runId: string): Promise<StagedVersion> {
+      const request = requestOf(partition, runId);
+      const { stagingData, stagingRejects } = request;
+      let committed = false;
+      const cleanUp = async (): Promise<void> => {
+        if (committed) return;
+        await deletePrefix(options.store, stagingData).catch(() => undefined);
+        await deletePrefix(options.store, stagingRejects).catch(() => undefined);
+      };
+      try {
+        const result = await options.engine.convert(request);
+        const location = s3Url(stagingData.bucket, stagingData.prefix);
+        return {
+          figures: {
+            rowsIn: result.rowsIn,
+            rowsOut: result.rowsOut,
+            rowsRejected: result.rowsRejected,
+            bytesIn: result.bytesIn,
+            engineRunId: result.engine.id,
+            bytesScanned: result.engine.bytesScanned,
+            engineMs: result.engine.engineMs,
+            location,
+          },
+          async commit() {
+            const previous = await options.catalog.swapPartitionLocation(
+              partition.source.name,
+              partitionValues(partition),
+              location,
+            );
+            committed = true;
+            const old = ownedLocation(options.lake, previous);
+            if (old && old.prefix !== stagingData.prefix) await deletePrefix(options.store, old);
+            await removeOtherVersions(options.store, stagingRejects);
+          },
+          cleanUp,
+        };
+      } catch (error) {
+        await cleanUp();
+        throw error;
+      }
+    },
+  };
+}
+
+/** Leaves only the current version of a partition's rejects: the other `v=…/` prefixes beside it go. */
+async function removeOtherVersions(store: S3Store, current: S3Location): Promise<void> {
+  const parent: S3Location = { bucket: current.bucket, prefix: current.prefix.replace(/v=[^/]+\/$/, '') };
+  const versions = await store.listFolders(parent);
+  for (const version of versions) {
+    const prefix = `${parent.prefix}${version}/`;
+    if (version.startsWith('v=') && prefix !== current.prefix)
+      await deletePrefix(store, { bucket: parent.bucket, prefix });
+  }
+}
