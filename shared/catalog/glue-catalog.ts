@@ -53,6 +53,7 @@ export function createGlueCatalog(client: GlueClient, options: GlueCatalogOption
  * pipeline's `PartitionCatalog` without this layer knowing the pipeline).
  */
 export interface DatabaseCatalog {
+  createPartitions(table: string, partitions: readonly NewPartition[]): Promise<CreatedPartitions>;
   swapPartitionLocation(
     table: string,
     values: readonly string[],
@@ -63,6 +64,7 @@ export interface DatabaseCatalog {
 /** The converted tables of one database, for the commit: `partitionCatalog(catalog, 'athena_logs')`. */
 export function partitionCatalog(catalog: GlueCatalog, database: string): DatabaseCatalog {
   return {
+    createPartitions: (table, partitions) => catalog.createPartitions(database, table, partitions),
     swapPartitionLocation: (table, values, location) =>
       catalog.swapPartitionLocation(database, table, values, location),
   };

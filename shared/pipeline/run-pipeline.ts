@@ -80,6 +80,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PartitionOu
     );
   }
   await options.target.beginRun?.(runId, toConvert.length);
+  if (toConvert.length > 0) await options.target.register?.(toConvert.map((entry) => entry.partition));
   let done = 0;
   const converted = await mapWithConcurrency(
     toConvert,

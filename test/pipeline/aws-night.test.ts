@@ -1,5 +1,6 @@
 import { AthenaClient } from '@aws-sdk/client-athena';
 import {
+  BatchCreatePartitionCommand,
   CreatePartitionCommand,
   GetPartitionCommand,
   GlueClient,
@@ -79,6 +80,8 @@ describe('a night on AWS: S3 listing, Athena conversions, Glue partition swaps, 
       table('vpc_flow'),
       table('alb'),
       table('vpc_flow_raw_lines', LINES_STORAGE),
+      table('vpc_flow_raw'),
+      table('alb_raw'),
       table('alb_raw_lines', LINES_STORAGE),
     ]);
     locations = new Map();
@@ -101,6 +104,7 @@ describe('a night on AWS: S3 listing, Athena conversions, Glue partition swaps, 
     glue.on(CreatePartitionCommand).callsFake(remember);
     glue.on(UpdatePartitionCommand).callsFake(remember);
     glue.on(BatchDeleteTableCommand).resolves({ Errors: [] });
+    glue.on(BatchCreatePartitionCommand).resolves({ Errors: [] });
     athena = mockClient(AthenaClient);
     // Every partition: 10 lines parsed, 9 rows, 1 reject.
     fakeAthena = new FakeAthena(athena, (sql) => ({
@@ -176,6 +180,16 @@ describe('a night on AWS: S3 listing, Athena conversions, Glue partition swaps, 
     );
     expect(String(albManifest?.Body)).toMatch(/_app\.web\./);
     expect(String(albManifest?.Body)).not.toMatch(/classic-web/);
+    // The raw tables' partitions of the night are registered in one BatchCreatePartition per table,
+    // each at its day folder.
+    const registered = glue.commandCalls(BatchCreatePartitionCommand).map((call) => call.args[0].input);
+    expect(registered.map((input) => [input.TableName, input.PartitionInputList?.length])).toEqual([
+      ['alb_raw', 4],
+      ['vpc_flow_raw', 4],
+    ]);
+    expect(registered[1]?.PartitionInputList?.map((entry) => entry.StorageDescriptor?.Location)).toContain(
+      's3://raw-bucket/logs/AWSLogs/111122223333/vpcflowlogs/us-east-1/2026/11/21/',
+    );
     // The converted table's partition points at this run's version.
     const converted = locations.get('vpc_flow|111122223333/us-east-1/2026/11/21');
     expect(converted).toMatch(
@@ -251,6 +265,10 @@ describe('a night on AWS: S3 listing, Athena conversions, Glue partition swaps, 
     expect(s3.commandCalls(DeleteObjectsCommand)).toHaveLength(0);
     expect(glue.commandCalls(CreatePartitionCommand)).toHaveLength(0);
     expect(glue.commandCalls(UpdatePartitionCommand)).toHaveLength(0);
+    expect(glue.commandCalls(BatchCreatePartitionCommand)).toHaveLength(0);
+    expect(plan[0]).toMatch(
+      /^Glue BatchCreatePartition .*_raw \(.*\) LOCATION s3:\/\/raw-bucket\/logs\/AWSLogs\//,
+    );
     expect(await options.bookmarks.list({ lake: options.lake, source: 'vpc_flow' })).toEqual([]);
   });
 });

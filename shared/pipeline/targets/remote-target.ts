@@ -1,16 +1,11 @@
 import type { RemoteEngine } from '../../engines/remote-types.js';
-import type { PartitionRef } from '../../engines/types.js';
 import type { DiscoveredPartition } from '../../plan/discover.js';
 import { keyIn, relativeKeyOf, s3Url, type S3Location } from '../../storage/s3-location.js';
 import type { S3Store } from '../../storage/s3-store.js';
 import { partitionPath } from '../lake-layout.js';
+import { partitionValues } from './partition-values.js';
+import { rawPartitionOf, writeRawManifests } from './raw-registration.js';
 import type { ConversionTarget, StagedVersion } from './types.js';
-
-/** The partition values of the contract, as the catalog stores them (in partition-column order). */
-export function partitionValues(partition: PartitionRef): string[] {
-  const [year = '', month = '', day = ''] = partition.date.split('-');
-  return [partition.account, partition.region, year, month, day];
-}
 
 /** What the commit needs from the catalog: the converted table's partition LOCATION, swapped. */
 export interface PartitionCatalog {
@@ -24,6 +19,11 @@ export interface PartitionCatalog {
     values: readonly string[],
     location: string,
   ): Promise<string | undefined>;
+  /** BatchCreatePartition in calls of at most 100; partitions that exist already are left as they are. */
+  createPartitions(
+    table: string,
+    partitions: readonly { values: readonly string[]; location: string }[],
+  ): Promise<{ created: number; alreadyExisted: number }>;
 }
 
 export interface RemoteTargetOptions {
@@ -32,6 +32,8 @@ export interface RemoteTargetOptions {
   catalog: PartitionCatalog;
   raw: S3Location;
   lake: S3Location;
+  /** Told of a raw-table registration that failed (default: console.warn); conversions go on. */
+  onWarning?: (message: string) => void;
 }
 
 /** A version prefix inside the partition's folder: `…/day=DD/v=<runId>/`. */
@@ -80,11 +82,31 @@ export function remoteTarget(options: RemoteTargetOptions): ConversionTarget {
     stagingRejects: versionPrefix(options.lake, partition, runId, '_rejects/'),
     runId,
   });
+  const warn = options.onWarning ?? ((message: string) => console.warn(message));
   return {
+    async register(partitions) {
+      const raw = partitions.map((partition) => rawPartitionOf(partition, options.raw, options.lake));
+      try {
+        await writeRawManifests(options.store, raw);
+        for (const table of new Set(raw.map((partition) => partition.table))) {
+          const entries = raw.filter((partition) => partition.table === table);
+          await options.catalog.createPartitions(
+            table,
+            entries.map(({ values, location }) => ({ values, location })),
+          );
+        }
+      } catch (error) {
+        warn(
+          `Raw partitions were not all registered (the conversions go on): ${error instanceof Error ? error.message : String(error)}`,
+        );
+      }
+    },
     async describe(partition: DiscoveredPartition, runId: string): Promise<string[]> {
       const request = requestOf(partition, runId);
       const data = s3Url(request.stagingData.bucket, request.stagingData.prefix);
+      const raw = rawPartitionOf(partition, options.raw, options.lake);
       return [
+        `Glue BatchCreatePartition (with the night's other partitions, 100 a call): ${raw.table} (${raw.values.join(', ')}) LOCATION ${raw.location}`,
         ...(options.engine.describe?.(request) ?? [`${options.engine.name}: convert into ${data}`]),
         `Glue GetPartition, then UpdatePartition (or CreatePartition): ${partition.source.name} (${partitionValues(partition).join(', ')}) LOCATION ${data}`,
         `S3 ListObjectsV2 + DeleteObjects of the previous LOCATION's objects and of older rejects versions`,

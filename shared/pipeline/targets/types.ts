@@ -17,6 +17,11 @@ export interface StagedVersion {
 export interface ConversionTarget {
   /** Run-level preparation once the partitions to convert are known. */
   beginRun?(runId: string, conversions: number): Promise<void>;
+  /**
+   * Registers the raw partitions of the run (the tables of the logs as delivered), before the
+   * conversions; a failure here is told, never fatal to the conversions.
+   */
+  register?(partitions: readonly DiscoveredPartition[]): Promise<void>;
   /** Converts a leased partition into a fresh staging place. */
   stage(partition: DiscoveredPartition, runId: string): Promise<StagedVersion>;
   /** The statements and API calls `stage` and `commit` would make for the partition (--dry-run); sends nothing. */
