@@ -13,6 +13,8 @@ export interface AwsSettingsFile {
   awsRegion?: string;
   /** Key prefixes (relative to the raw root) of the sources not delivered under `AWSLogs/`. */
   s3Prefixes?: Partial<Record<SourceName, string>>;
+  /** How raw partitions are registered: Glue BatchCreatePartition (default) or Athena `ALTER TABLE … ADD PARTITION`. */
+  registration?: 'glue' | 'athena';
 }
 
 export interface AwsSettings {
@@ -23,6 +25,7 @@ export interface AwsSettings {
   glue: { jobName?: string };
   awsRegion?: string;
   s3Prefixes: Partial<Record<SourceName, string>>;
+  registration: 'glue' | 'athena';
 }
 
 /** Athena's rule for database names (we choose ours: lowercase letters, digits, underscore). */
@@ -80,6 +83,12 @@ export function resolveAwsSettings(
     if (typeof prefix !== 'string' || prefix.startsWith('/') || prefix.includes('..'))
       fail(`s3Prefixes.${name}`, `"${String(prefix)}" must be a key prefix relative to the raw root.`);
   }
+  const registration = file.registration ?? 'glue';
+  if (registration !== 'glue' && registration !== 'athena')
+    fail(
+      'registration',
+      `must be "glue" (BatchCreatePartition) or "athena" (ALTER TABLE … ADD PARTITION), not "${String(registration)}".`,
+    );
   return {
     raw: parseS3Location(locations.raw, '--raw'),
     lake: parseS3Location(locations.lake, '--lake'),
@@ -88,5 +97,6 @@ export function resolveAwsSettings(
     glue: { jobName },
     awsRegion: file.awsRegion,
     s3Prefixes,
+    registration,
   };
 }

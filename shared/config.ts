@@ -84,6 +84,7 @@ const CONFIG_KEYS = new Set<keyof ConfigFile>([
   'glue',
   'awsRegion',
   's3Prefixes',
+  'registration',
 ]);
 
 async function readConfigFile(path: string): Promise<ConfigFile> {
@@ -142,6 +143,7 @@ function checkConfigTypes(config: Record<string, unknown>, path: string): void {
     'bookmarkTable',
     'database',
     'awsRegion',
+    'registration',
   ] as const) {
     if (key in config && (typeof config[key] !== 'string' || config[key] === ''))
       fail(key, 'a non-empty string');

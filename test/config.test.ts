@@ -110,6 +110,7 @@ describe('resolveConfig', () => {
       glue: { jobName: undefined },
       awsRegion: undefined,
       s3Prefixes: { s3_access: 'access/', cloudfront: 'cdn/' },
+      registration: 'glue',
     });
   });
 

@@ -16,16 +16,25 @@ export async function remoteEngineParts(
     import('../../shared/catalog/glue-catalog.js'),
   ]);
   const glue = createGlueCatalog(new GlueClient(clientConfig));
-  const catalog = partitionCatalog(glue, aws.database);
+  const { AthenaClient } = await import('@aws-sdk/client-athena');
+  const queries = {
+    client: new AthenaClient(clientConfig),
+    workGroup: aws.athena.workgroup,
+    outputLocation: aws.athena.outputLocation,
+  };
+  const catalog: PartitionCatalog = {
+    ...partitionCatalog(glue, aws.database),
+    ...(aws.registration === 'athena'
+      ? (await import('../../shared/catalog/athena-ddl-partitions.js')).athenaDdlPartitions({
+          ...queries,
+          database: aws.database,
+        })
+      : {}),
+  };
   if (config.engine === 'athena') {
-    const [{ AthenaClient }, { createAthenaEngine }] = await Promise.all([
-      import('@aws-sdk/client-athena'),
-      import('../../shared/engines/athena/engine.js'),
-    ]);
+    const { createAthenaEngine } = await import('../../shared/engines/athena/engine.js');
     const engine = createAthenaEngine({
-      client: new AthenaClient(clientConfig),
-      workGroup: aws.athena.workgroup,
-      outputLocation: aws.athena.outputLocation,
+      ...queries,
       glue,
       store,
       database: aws.database,
