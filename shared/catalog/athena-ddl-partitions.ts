@@ -8,16 +8,33 @@ import { addPartitionsSql } from '../sql/athena/partitions.js';
  * queries but not call Glue's partition API directly.
  */
 export function athenaDdlPartitions(options: QueryRunnerOptions & { database: string }) {
+  const statementsOf = (
+    table: string,
+    partitions: readonly { values: readonly string[]; location: string }[],
+  ) =>
+    addPartitionsSql(
+      options.database,
+      table,
+      partitions.map(({ values, location }) => {
+        const [account = '', region = '', year = '', month = '', day = ''] = values;
+        return { partition: { account, region, date: `${year}-${month}-${day}` }, location };
+      }),
+    );
   return {
+    describeCreatePartitions(
+      table: string,
+      partitions: readonly { values: readonly string[]; location: string }[],
+    ): string[] {
+      return statementsOf(table, partitions).map(
+        (sql) =>
+          `Athena StartQueryExecution (workgroup ${options.workGroup}), with the night's other partitions:\n${sql}`,
+      );
+    },
     async createPartitions(
       table: string,
       partitions: readonly { values: readonly string[]; location: string }[],
     ): Promise<{ created: number; alreadyExisted: number }> {
-      const entries = partitions.map(({ values, location }) => {
-        const [account = '', region = '', year = '', month = '', day = ''] = values;
-        return { partition: { account, region, date: `${year}-${month}-${day}` }, location };
-      });
-      const statements = addPartitionsSql(options.database, table, entries);
+      const statements = statementsOf(table, partitions);
       for (const [index, sql] of statements.entries())
         await runQuery(
           options,

@@ -97,3 +97,26 @@ export async function listFolders(client: S3Client, location: S3Location, under 
   }
   return names;
 }
+
+/**
+ * The common prefixes (relative to the location, delimiter included) of a listing with any
+ * delimiter: with `-`, a folder of date-named files collapses into one prefix per year.
+ */
+export async function listCommonPrefixes(
+  client: S3Client,
+  location: S3Location,
+  under: string,
+  delimiter: string,
+): Promise<string[]> {
+  const prefix = keyIn(location, under);
+  const found: string[] = [];
+  for await (const page of listPages(client, {
+    Bucket: location.bucket,
+    Prefix: prefix,
+    Delimiter: delimiter,
+  })) {
+    for (const common of page.CommonPrefixes ?? [])
+      if (common.Prefix) found.push(relativeKeyOf(location, common.Prefix));
+  }
+  return found;
+}

@@ -26,8 +26,8 @@ export interface RawListingOptions {
  * The raw objects of the given days in an S3 raw root. Sources under `AWSLogs/` are found by
  * delimiter listings (accounts, org level, regions — never whole years) and then one listing per
  * day folder. S3 access and CloudFront logs live under a prefix of their own, named in the
- * configuration: it is listed whole (their dates are in the file names, which a listing cannot
- * select), so keep those prefixes to the logs themselves.
+ * configuration: S3 access logs are listed by day (see listS3AccessDays); CloudFront's keys start
+ * with the distribution, not the date, so its prefix is listed whole — keep it to those logs.
  */
 export async function listRawS3(
   store: S3Store,
@@ -48,14 +48,59 @@ export async function listRawS3(
     });
     found.push(...(await store.listDays(raw, discovery.prefixes, options.dates)));
   }
-  const ownPrefixes = new Set(
-    options.sources.flatMap((source) =>
-      AWS_LOGS_SERVICE[source.name] === undefined ? [options.prefixes[source.name] ?? ''] : [],
-    ),
-  );
-  for (const under of ownPrefixes) found.push(...(await store.listObjects(raw, { under })));
+  for (const source of options.sources) {
+    if (AWS_LOGS_SERVICE[source.name] !== undefined) continue;
+    const under = options.prefixes[source.name] ?? '';
+    if (source.name === 's3_access') found.push(...(await listS3AccessDays(store, raw, under, options)));
+    else found.push(...(await store.listObjects(raw, { under })));
+  }
   const unique = new Map(found.map((object) => [object.key, object]));
   return [...unique.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+}
+
+const ACCOUNT_FOLDER = /^[0-9]{12}$/;
+const REGION_FOLDER = /^[a-z]{2}(?:-[a-z]+)+-[0-9]+$/;
+
+/**
+ * S3 access logs of the given days only: the simple prefix's keys start with the date
+ * (`<prefix>YYYY-MM-DD-hh-mm-ss-…`), so one listing per day; the date-based prefix
+ * (`<prefix><account>/<region>/<bucket>/YYYY/MM/DD/`) by delimiter listings of accounts, regions
+ * and source buckets, then one listing per day folder.
+ */
+async function listS3AccessDays(
+  store: S3Store,
+  raw: S3Location,
+  prefix: string,
+  options: RawListingOptions,
+): Promise<RawObject[]> {
+  const days = [...options.dates].sort();
+  const found: RawObject[] = [];
+  for (const day of days) found.push(...(await store.listObjects(raw, { under: `${prefix}${day}` })));
+  // Delimiter "-": the simple prefix's files (`YYYY-…`) collapse into one entry per year, the
+  // date-based folders into `<account>/<region start>-`: the accounts without listing every file.
+  const accounts = [
+    ...new Set(
+      (await store.listCommonPrefixes(raw, prefix, '-'))
+        .map((common) => /^([0-9]{12})\//.exec(common.slice(prefix.length))?.[1])
+        .filter((name): name is string => name !== undefined && ACCOUNT_FOLDER.test(name)),
+    ),
+  ].filter((name) => options.account === undefined || name === options.account);
+  for (const account of accounts) {
+    const regions = (await store.listFolders(raw, `${prefix}${account}/`)).filter(
+      (name) => REGION_FOLDER.test(name) && (options.region === undefined || name === options.region),
+    );
+    for (const region of regions) {
+      for (const bucket of await store.listFolders(raw, `${prefix}${account}/${region}/`)) {
+        for (const day of days)
+          found.push(
+            ...(await store.listObjects(raw, {
+              under: `${prefix}${account}/${region}/${bucket}/${day.replaceAll('-', '/')}/`,
+            })),
+          );
+      }
+    }
+  }
+  return found;
 }
 
 /** The sources that need a prefix of their own on S3, for the configuration check. */

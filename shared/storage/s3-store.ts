@@ -11,7 +11,7 @@ import {
   type LogPrefix,
 } from './s3-discover.js';
 import { listDay, listDays } from './s3-day-listing.js';
-import { listFolders, listObjects, type ListRequest } from './s3-list.js';
+import { listCommonPrefixes, listFolders, listObjects, type ListRequest } from './s3-list.js';
 import type { S3Location } from './s3-location.js';
 import { copyObject, getObjectStream, putObject, type PutBody, type PutOptions } from './s3-objects.js';
 
@@ -23,6 +23,7 @@ import { copyObject, getObjectStream, putObject, type PutBody, type PutOptions }
 export interface S3Store {
   listObjects(location: S3Location, request?: ListRequest): Promise<RawObject[]>;
   listFolders(location: S3Location, under?: string): Promise<string[]>;
+  listCommonPrefixes(location: S3Location, under: string, delimiter: string): Promise<string[]>;
   findAwsLogsFolders(raw: S3Location): Promise<string[]>;
   discover(raw: S3Location, options?: Omit<DiscoveryOptions, 'concurrency'>): Promise<Discovery>;
   listDay(raw: S3Location, prefix: LogPrefix, date: string): Promise<RawObject[]>;
@@ -44,6 +45,8 @@ export function createS3Store(client: S3Client, options: S3StoreOptions = {}): S
   return {
     listObjects: (location, request) => listObjects(client, location, request),
     listFolders: (location, under) => listFolders(client, location, under),
+    listCommonPrefixes: (location, under, delimiter) =>
+      listCommonPrefixes(client, location, under, delimiter),
     findAwsLogsFolders: (raw) => findAwsLogsFolders(client, raw, concurrency),
     discover: (raw, discovery) => discoverLogPrefixes(client, raw, { ...discovery, concurrency }),
     listDay: (raw, prefix, date) => listDay(client, raw, prefix, date),

@@ -29,13 +29,14 @@ function commonFolder(keys: readonly string[]): string {
 /**
  * Where the `<source>_raw` table (the logs as delivered, for ad-hoc queries; see `athena-logs ddl`)
  * finds a partition: its day folder for the AWSLogs layouts, or — for tables of flat layouts,
- * which read symlink manifests — the partition's manifest folder.
+ * which read symlink manifests — the partition's manifest folder. Undefined when the partition's
+ * objects share no folder of that day alone (then it is not registered, and the caller says so).
  */
 export function rawPartitionOf(
   partition: DiscoveredPartition,
   raw: S3Location,
   lake: S3Location,
-): RawPartition {
+): RawPartition | undefined {
   const table = `${partition.source.name}_raw`;
   const values = partitionValues(partition);
   if (defaultRawInput(partition.source) === 'manifest') {
@@ -48,6 +49,12 @@ export function rawPartitionOf(
     };
   }
   const folder = commonFolder(partition.objects.map((object) => object.key));
+  // Only a folder that is this very day holds nothing else: a wider one (a flat prefix of every
+  // day, several source buckets, an account trail beside an organization trail) would make the
+  // partition read other days' or accounts' objects. Such partitions are not registered.
+  const [year, month, day] = partition.date.split('-');
+  const dayFolder = new RegExp(`(?:^|/)(?:${year}/${month}/${day}|year=${year}/month=${month}/day=${day})/$`);
+  if (!dayFolder.test(folder)) return undefined;
   return { table, values, location: s3Url(raw.bucket, keyIn(raw, folder)) };
 }
 

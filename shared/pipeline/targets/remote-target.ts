@@ -1,6 +1,6 @@
 import type { RemoteEngine } from '../../engines/remote-types.js';
 import type { DiscoveredPartition } from '../../plan/discover.js';
-import { keyIn, relativeKeyOf, s3Url, type S3Location } from '../../storage/s3-location.js';
+import { keyIn, s3Url, type S3Location } from '../../storage/s3-location.js';
 import type { S3Store } from '../../storage/s3-store.js';
 import { partitionPath } from '../lake-layout.js';
 import { partitionValues } from './partition-values.js';
@@ -24,6 +24,11 @@ export interface PartitionCatalog {
     table: string,
     partitions: readonly { values: readonly string[]; location: string }[],
   ): Promise<{ created: number; alreadyExisted: number }>;
+  /** What `createPartitions` would send (--dry-run); a generic line when absent. */
+  describeCreatePartitions?(
+    table: string,
+    partitions: readonly { values: readonly string[]; location: string }[],
+  ): string[];
 }
 
 export interface RemoteTargetOptions {
@@ -56,13 +61,25 @@ async function deletePrefix(store: S3Store, location: S3Location): Promise<void>
   );
 }
 
-/** The location an s3:// URL names, when it lies below `root` (only our own versions are ever deleted). */
-function ownedLocation(root: S3Location, url: string | undefined): S3Location | undefined {
+/**
+ * The previous version to delete after a swap: only when the catalog named exactly a `v=<run>/`
+ * version folder of this same partition in our lake, other than the new one. A LOCATION set by
+ * someone else (the partition folder itself, as MSCK REPAIR or a crawler registers it, or the table
+ * root) holds data we did not write — or the new version — and is never deleted.
+ */
+function previousVersion(
+  partitionFolder: S3Location,
+  current: S3Location,
+  url: string | undefined,
+): S3Location | undefined {
   const match = url === undefined ? null : /^s3:\/\/([^/]+)\/(.*)$/.exec(url);
-  if (!match || match[1] !== root.bucket) return undefined;
+  if (!match || match[1] !== partitionFolder.bucket) return undefined;
   const prefix = match[2]?.endsWith('/') ? match[2] : `${match[2] ?? ''}/`;
-  if (!prefix.startsWith(root.prefix) || relativeKeyOf(root, prefix) === '') return undefined;
-  return { bucket: root.bucket, prefix };
+  const version = prefix.startsWith(partitionFolder.prefix)
+    ? prefix.slice(partitionFolder.prefix.length)
+    : '';
+  if (!/^v=[^/]+\/$/.test(version) || prefix === current.prefix) return undefined;
+  return { bucket: partitionFolder.bucket, prefix };
 }
 
 /**
@@ -85,7 +102,17 @@ export function remoteTarget(options: RemoteTargetOptions): ConversionTarget {
   const warn = options.onWarning ?? ((message: string) => console.warn(message));
   return {
     async register(partitions) {
-      const raw = partitions.map((partition) => rawPartitionOf(partition, options.raw, options.lake));
+      const placed = partitions.map((partition) => ({
+        partition,
+        raw: rawPartitionOf(partition, options.raw, options.lake),
+      }));
+      const unplaced = placed.filter((entry) => entry.raw === undefined).map((entry) => entry.partition);
+      if (unplaced.length > 0)
+        warn(
+          `${unplaced.length} raw partition(s) are not registered in their <source>_raw table because their objects share ` +
+            `no folder of that day alone (e.g. ${describePartition(unplaced[0]!)}); their conversions go on.`,
+        );
+      const raw = placed.flatMap((entry) => (entry.raw ? [entry.raw] : []));
       try {
         await writeRawManifests(options.store, raw);
         for (const table of new Set(raw.map((partition) => partition.table))) {
@@ -105,8 +132,13 @@ export function remoteTarget(options: RemoteTargetOptions): ConversionTarget {
       const request = requestOf(partition, runId);
       const data = s3Url(request.stagingData.bucket, request.stagingData.prefix);
       const raw = rawPartitionOf(partition, options.raw, options.lake);
+      const registration = raw
+        ? (options.catalog.describeCreatePartitions?.(raw.table, [raw]) ?? [
+            `Glue BatchCreatePartition (with the night's other partitions, 100 a call): ${raw.table} (${raw.values.join(', ')}) LOCATION ${raw.location}`,
+          ])
+        : [];
       return [
-        `Glue BatchCreatePartition (with the night's other partitions, 100 a call): ${raw.table} (${raw.values.join(', ')}) LOCATION ${raw.location}`,
+        ...registration,
         ...(options.engine.describe?.(request) ?? [`${options.engine.name}: convert into ${data}`]),
         `Glue GetPartition, then UpdatePartition (or CreatePartition): ${partition.source.name} (${partitionValues(partition).join(', ')}) LOCATION ${data}`,
         `S3 ListObjectsV2 + DeleteObjects of the previous LOCATION's objects and of older rejects versions`,
@@ -136,15 +168,29 @@ export function remoteTarget(options: RemoteTargetOptions): ConversionTarget {
             location,
           },
           async commit() {
+            // From here on the new version may be live even if the call fails (a lost answer):
+            // its files are never deleted by the clean-up, at worst they stay as an orphan.
+            committed = true;
             const previous = await options.catalog.swapPartitionLocation(
               partition.source.name,
               partitionValues(partition),
               location,
             );
-            committed = true;
-            const old = ownedLocation(options.lake, previous);
-            if (old && old.prefix !== stagingData.prefix) await deletePrefix(options.store, old);
-            await removeOtherVersions(options.store, stagingRejects);
+            const partitionFolder = {
+              bucket: stagingData.bucket,
+              prefix: stagingData.prefix.replace(/v=[^/]+\/$/, ''),
+            };
+            // Readers already see the new version: a failed deletion leaves an orphan, told, not a failure.
+            try {
+              const old = previousVersion(partitionFolder, stagingData, previous);
+              if (old) await deletePrefix(options.store, old);
+              await removeOtherVersions(options.store, stagingRejects);
+            } catch (error) {
+              warn(
+                `${describePartition(partition)} is converted and served from ${location}, but its previous version ` +
+                  `(${previous ?? 'none'}) or older rejects were not all deleted: ${error instanceof Error ? error.message : String(error)}`,
+              );
+            }
           },
           cleanUp,
         };
@@ -154,6 +200,10 @@ export function remoteTarget(options: RemoteTargetOptions): ConversionTarget {
       }
     },
   };
+}
+
+function describePartition(partition: DiscoveredPartition): string {
+  return `${partition.source.name} ${partition.account}/${partition.region}/${partition.date}`;
 }
 
 /** Leaves only the current version of a partition's rejects: the other `v=…/` prefixes beside it go. */
