@@ -2,6 +2,7 @@ import { stat } from 'node:fs/promises';
 import { resolveConfig, type GlobalFlags, type ResolvedConfig } from '../../shared/config.js';
 import { UsageError } from '../../shared/errors.js';
 import { seedDemoData } from '../../shared/demo/seed-demo.js';
+import { stopRunningWork } from '../../shared/aws/running-work.js';
 import { releaseHeldLeases } from '../../shared/pipeline/held-leases.js';
 import { yesterdayUtc } from '../../shared/plan/dates.js';
 import { openSession, startBookmarkServerEarly, type Session } from './session.js';
@@ -14,7 +15,10 @@ function handOverLeasesOnInterrupt(): void {
   const onSignal = (signal: NodeJS.Signals) => {
     const code = signal === 'SIGINT' ? 130 : 143;
     setTimeout(() => process.exit(code), 3000).unref();
-    void releaseHeldLeases(`interrupted by ${signal}`).finally(() => process.exit(code));
+    // Queries and job runs this process started on AWS are stopped too: nobody would commit them.
+    void Promise.all([releaseHeldLeases(`interrupted by ${signal}`), stopRunningWork()]).finally(() =>
+      process.exit(code),
+    );
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);

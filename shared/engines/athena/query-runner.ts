@@ -2,6 +2,7 @@ import {
   GetQueryExecutionCommand,
   GetQueryResultsCommand,
   StartQueryExecutionCommand,
+  StopQueryExecutionCommand,
   type AthenaClient,
   type QueryExecution,
 } from '@aws-sdk/client-athena';
@@ -11,6 +12,7 @@ import {
   withThrottleRetry,
   type ThrottleRetryOptions,
 } from '../../aws/throttle.js';
+import { trackRunningWork } from '../../aws/running-work.js';
 import { QueryError, ScanLimitError } from '../../errors.js';
 
 /** Where and how the queries run. */
@@ -146,6 +148,23 @@ export async function runQuery(
     });
   const sleep = options.sleep ?? realSleep;
   const maxPollMs = options.maxPollMs ?? 5_000;
+  const untrack = trackRunningWork(`athena:${id}`, () =>
+    options.client.send(new StopQueryExecutionCommand({ QueryExecutionId: id })),
+  );
+  try {
+    return await pollUntilDone(options, id, what, sleep, maxPollMs);
+  } finally {
+    untrack();
+  }
+}
+
+async function pollUntilDone(
+  options: QueryRunnerOptions,
+  id: string,
+  what: string,
+  sleep: (ms: number) => Promise<void>,
+  maxPollMs: number,
+): Promise<QueryOutcome> {
   for (let waitMs = options.pollMs ?? 1_000; ; waitMs = Math.min(maxPollMs, waitMs * 2)) {
     await sleep(waitMs);
     const answer = await send(options, what, 'GetQueryExecution', id, () =>

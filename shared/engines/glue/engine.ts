@@ -1,3 +1,5 @@
+import { BatchStopJobRunCommand } from '@aws-sdk/client-glue';
+import { trackRunningWork } from '../../aws/running-work.js';
 import type { GlueClient, StartJobRunRequest, WorkerType } from '@aws-sdk/client-glue';
 import { DEFAULT_MAX_IN_FLIGHT, InFlightCap } from '../../aws/in-flight-cap.js';
 import { DEFAULT_THROTTLE_RETRY, type ThrottleRetryOptions } from '../../aws/throttle.js';
@@ -115,13 +117,16 @@ export function createGlueJobEngine(options: GlueJobEngineOptions): GlueJobEngin
       subject,
       policy,
     );
+    const untrack = trackRunningWork(`glue:${jobRunId}`, () =>
+      options.client.send(new BatchStopJobRunCommand({ JobName: options.jobName, JobRunIds: [jobRunId] })),
+    );
     const run = await waitForJobRun(
       client,
       jobRunId,
       subject,
       policy,
       options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS,
-    );
+    ).finally(untrack);
     if (run.JobRunState !== 'SUCCEEDED') throw failedRunError(run, jobRunId, subject, manifestUrl);
     const counts = readJobCounts(await readText(store, objects.counts.bucket, objects.counts.key), {
       ...subject,
