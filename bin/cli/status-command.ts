@@ -1,8 +1,12 @@
 import type { Bookmark } from '../../shared/bookmarks/types.js';
+import { formatCalendar, wantsColour } from './calendar.js';
 import { formatTable } from './render.js';
 import type { Session } from './session.js';
 
-/** `status`: the bookmarks of the lake, one line per partition. */
+/**
+ * `status`: the bookmarks of the lake: a calendar of states per source × day (the overview), then
+ * one line per partition (the detail); `--json` gives the partitions only.
+ */
 export async function statusCommand(
   session: Session,
   options: { from?: string; to?: string; json: boolean },
@@ -57,6 +61,7 @@ export async function statusCommand(
     bookmark.rowsRejected ?? null,
     bookmark.error ?? '',
   ]);
+  process.stdout.write(`${formatCalendar(bookmarks, { colour: wantsColour() })}\n\n`);
   process.stdout.write(
     `${formatTable(['source', 'account', 'region', 'date', 'state', 'attempts', 'rows out', 'rejected', 'error'], rows)}\n`,
   );

@@ -1,8 +1,13 @@
 import { access, writeFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-/** Places in a run where crash-safety and concurrency tests stop the process. */
-export type FaultPoint = 'after-planning' | 'after-staging' | 'before-commit' | 'after-commit';
+/**
+ * Places in a run where crash-safety and concurrency tests stop the process: `during-staging`
+ * once an object of a partition is decompressed (others may still be), `during-write` just
+ * before DuckDB's statement that writes the staged Parquet file.
+ */
+export type FaultPoint =
+  'after-planning' | 'during-staging' | 'during-write' | 'after-staging' | 'before-commit' | 'after-commit';
 
 /**
  * When ATHENA_LOGS_FAULT_POINT names this point, writes the marker file named by

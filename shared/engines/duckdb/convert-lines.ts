@@ -9,6 +9,7 @@ import type { HeaderDelimitedFormat, LogSource } from '../../sources/types.js';
 import { copyParsedRowsSql } from '../../sql/duckdb-convert.js';
 import { parsedRejectsSql, parseLinesSql, type LineScan } from '../../sql/duckdb-parse-lines.js';
 import { quoteIdentifier } from '../../sql/identifiers.js';
+import { faultPoint } from '../../pipeline/fault-points.js';
 import type { ConvertRequest, RejectRecord } from '../types.js';
 import { lineNumbersOf } from './read-lines.js';
 import { stageJsonRecords } from './stage-json-records.js';
@@ -138,6 +139,7 @@ export async function convertStagedLines(
   const scans = await concatenatedScans(staged, scratchDir);
   try {
     await connection.run(parseLinesSql(source, scans, table));
+    await faultPoint('during-write');
     await connection.run(copyParsedRowsSql(source, table, outputFile, parquet));
     const counted = await connection.runAndReadAll(`SELECT count(*)::BIGINT FROM ${quoteIdentifier(table)}`);
     const linesParsed = Number(counted.getRows()[0]?.[0] ?? 0);
@@ -190,7 +192,9 @@ export function stageAllLines(
   request: ConvertRequest,
   concurrency: number,
 ): Promise<StagedLines[]> {
-  return mapWithConcurrency(request.objects, concurrency, (object, index) =>
-    stageLines(source, request, object, index),
-  );
+  return mapWithConcurrency(request.objects, concurrency, async (object, index) => {
+    const staged = await stageLines(source, request, object, index);
+    await faultPoint('during-staging');
+    return staged;
+  });
 }

@@ -21,6 +21,7 @@ import { isParquet } from './magic-bytes.js';
 import { convertStagedLines, recordLinesOf, stageAllLines } from './convert-lines.js';
 import { MAX_REJECT_TEXT, stageRawText, type LineCheck, type StagedText } from './stage-raw-text.js';
 import { mapWithConcurrency, Semaphore } from '../../concurrency.js';
+import { faultPoint } from '../../pipeline/fault-points.js';
 
 export interface DuckDBEngineOptions extends DuckDBSettings, ParquetOptions {
   /** Objects of one partition decompressed at once (zlib runs on libuv's thread pool). */
@@ -204,6 +205,7 @@ export class DuckDBEngine implements ConversionEngine {
           text.firstLine === undefined
             ? { header: [], hasHeaderLine: false }
             : readHeader(format, text.firstLine, object.key, source.name);
+        await faultPoint('during-staging');
         return { ...text, ...described, key: object.key, textPath } satisfies StagedObject;
       },
     );
@@ -214,6 +216,7 @@ export class DuckDBEngine implements ConversionEngine {
       withConnection(instance, async (connection) => {
         try {
           const delivered = await describeParquetDelivery(connection, request, [...deliveredAsParquet]);
+          await faultPoint('during-write');
           await connection.run(
             convertDelimitedSql(source, groups, request.stagedDataFile, this.options, delivered?.delivery),
           );
