@@ -1,7 +1,8 @@
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { copyFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { availableParallelism } from 'node:os';
-import { FormatError, ReconciliationError } from '../../errors.js';
+import { FormatError, ReconciliationError, UnreadableObjectError } from '../../errors.js';
 import type { HeaderDelimitedFormat } from '../../sources/types.js';
 import {
   convertDelimitedSql,
@@ -215,7 +216,10 @@ export class DuckDBEngine implements ConversionEngine {
     return this.slots.run(() =>
       withConnection(instance, async (connection) => {
         try {
-          const delivered = await describeParquetDelivery(connection, request, [...deliveredAsParquet]);
+          const delivered = await describeParquetDelivery(
+            connection,
+            await linkParquetObjects(request, [...deliveredAsParquet]),
+          );
           await faultPoint('during-write');
           await connection.run(
             convertDelimitedSql(source, groups, request.stagedDataFile, this.options, delivered?.delivery),
@@ -252,18 +256,43 @@ export class DuckDBEngine implements ConversionEngine {
 }
 
 /**
+ * DuckDB reads a path with `[`, `*` or `?` as a glob (a key `f[x].parquet` would read `fx.parquet`):
+ * Parquet objects are read through links of plain names in the scratch folder. Returns a request
+ * whose `pathOf` gives those links.
+ */
+async function linkParquetObjects(
+  request: ConvertRequest,
+  keys: readonly string[],
+): Promise<{ request: ConvertRequest; keys: readonly string[] }> {
+  const links = new Map<string, string>();
+  for (const [index, key] of keys.entries()) {
+    const link = join(request.scratchDir, `delivered-${index}.parquet`);
+    await copyFile(request.pathOf(key), link);
+    links.set(key, link);
+  }
+  return { request: { ...request, pathOf: (key) => links.get(key) ?? request.pathOf(key) }, keys };
+}
+
+/**
  * What the Parquet-delivered objects of a partition hold: the table columns they carry, their
  * row count, and the rows whose region field differs from the partition's (rejected).
  */
 async function describeParquetDelivery(
   connection: DuckDBConnection,
-  request: ConvertRequest,
-  keys: readonly string[],
+  { request, keys }: { request: ConvertRequest; keys: readonly string[] },
 ): Promise<{ delivery: ParquetDelivery; rows: number; rejects: RejectRecord[] } | undefined> {
   if (keys.length === 0) return undefined;
   const files = keys.map((key) => request.pathOf(key));
   const keyOfFile = new Map(keys.map((key, index) => [files[index], key]));
-  const schema = await connection.runAndReadAll(parquetDeliverySchemaSql(files));
+  const schema = await connection.runAndReadAll(parquetDeliverySchemaSql(files)).catch((error: unknown) => {
+    // DuckDB names the local path: the message names the object instead.
+    const detail = error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);
+    const key = keys.find((_, index) => detail.includes(files[index] ?? '\u0000')) ?? keys.join(', ');
+    throw new UnreadableObjectError(
+      `Raw object ${key} cannot be read as Parquet: ${files.reduce((text, file, index) => text.replaceAll(file, keys[index] ?? file), detail)}.`,
+      { key, cause: error },
+    );
+  });
   const names = new Set(schema.getRowObjectsJS().map((row) => String(row.column_name)));
   const tableColumns = new Set(request.source.columns.map((column) => column.name));
   const region = request.partition.region;

@@ -1,6 +1,8 @@
 import { createReadStream } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { isUtf8 } from 'node:buffer';
+import { stat, writeFile } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
+import { Semaphore } from '../../concurrency.js';
 import { UnreadableObjectError } from '../../errors.js';
 import { isGzip } from './magic-bytes.js';
 import {
@@ -12,12 +14,17 @@ import {
 } from './stage-raw-text.js';
 
 /**
- * Largest JSON document parsed whole. CloudTrail delivers files of a few MB; anything near this is
- * not a log file, and parsing it would cost gigabytes of heap.
+ * Largest JSON document parsed whole. CloudTrail delivers files of a few MB; parsing costs about
+ * five times the text in heap, so this bounds one parse to a few hundred MB.
  */
-export const MAX_JSON_DOCUMENT_BYTES = 256 * 1024 * 1024;
+export const MAX_JSON_DOCUMENT_BYTES = 64 * 1024 * 1024;
+
+/** Documents larger than this are parsed one at a time in the process, so big ones never add up. */
+const LARGE_DOCUMENT_BYTES = 8 * 1024 * 1024;
+const largeDocuments = new Semaphore(1);
 
 class TooLarge extends Error {}
+class NotUtf8 extends Error {}
 
 async function readWhole(path: string): Promise<{ text: string; bytesIn: number }> {
   const input = createReadStream(path, { highWaterMark: 1 << 20 });
@@ -33,12 +40,10 @@ async function readWhole(path: string): Promise<{ text: string; bytesIn: number 
     }
     chunks.push(chunk);
   }
-  return {
-    text: Buffer.concat(chunks)
-      .toString('utf8')
-      .replace(/^\uFEFF/, ''),
-    bytesIn: input.bytesRead,
-  };
+  const bytes = Buffer.concat(chunks);
+  // Decoding would turn invalid bytes into U+FFFD silently: such a document is quarantined instead.
+  if (!isUtf8(bytes)) throw new NotUtf8();
+  return { text: bytes.toString('utf8').replace(/^\uFEFF/, ''), bytesIn: input.bytesRead };
 }
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
@@ -51,6 +56,19 @@ const isRecord = (value: unknown): value is Record<string, unknown> =>
  * "line" (line 1) — quarantined, not dropped; a record that is not a JSON object is rejected too.
  */
 export async function stageJsonRecords(
+  sourcePath: string,
+  key: string,
+  targetPath: string,
+  recordsKey: string,
+): Promise<StagedText> {
+  // The object's own size tells nothing of a gzip bomb, but a big compressed one is surely big.
+  const { size } = await stat(sourcePath);
+  if (size > LARGE_DOCUMENT_BYTES / 8)
+    return largeDocuments.run(() => stageDocument(sourcePath, key, targetPath, recordsKey));
+  return stageDocument(sourcePath, key, targetPath, recordsKey);
+}
+
+async function stageDocument(
   sourcePath: string,
   key: string,
   targetPath: string,
@@ -75,6 +93,7 @@ export async function stageJsonRecords(
         `document is larger than ${MAX_JSON_DOCUMENT_BYTES} bytes, too large for a log file`,
         '',
       );
+    if (error instanceof NotUtf8) return wholeReject('document is not valid UTF-8', '');
     const detail = error instanceof Error ? error.message : String(error);
     throw new UnreadableObjectError(`Raw object ${key} cannot be read: ${detail}.`, { key, cause: error });
   }
