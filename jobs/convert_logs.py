@@ -796,7 +796,12 @@ class ObjectConverter:
             size = limits.max_json_document_bytes
             yield from whole(f"document is larger than {size} bytes, too large for a log file", "")
             return
-        text = data.decode("utf-8", "replace")
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            # Decoding with replacement would alter the records silently: quarantined whole.
+            yield from whole("document is not valid UTF-8", "")
+            return
         if text.startswith("\ufeff"):
             text = text[1:]
         if text.strip() == "":
