@@ -1,5 +1,5 @@
 /**
- * Review harness: a mocked AWS night like test/pipeline/aws-night.test.ts, but with *stateful*
+ * A mocked AWS night (used by test/aws-target and test/pipeline/aws-night.test.ts) with *stateful*
  * buckets (PutObject adds, DeleteObjects removes, every CTAS writes a part file at its
  * external_location) so a test can ask "does the catalog point at a prefix that still holds data?".
  */
@@ -21,20 +21,32 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { ensureBookmarkTable } from '../../shared/bookmarks/bookmark-table.js';
 import { DynamoBookmarkStore } from '../../shared/bookmarks/dynamodb-store.js';
 import { createGlueCatalog, partitionCatalog } from '../../shared/catalog/glue-catalog.js';
 import { createAthenaEngine } from '../../shared/engines/athena/engine.js';
 import { remoteTarget, type PartitionCatalog } from '../../shared/pipeline/targets/remote-target.js';
 import type { PipelineOptions } from '../../shared/pipeline/types.js';
+import { SOURCES } from '../../shared/sources/index.js';
 import type { LogSource, SourceName, FlatLayoutPartition } from '../../shared/sources/types.js';
 import type { S3Location } from '../../shared/storage/s3-location.js';
 import { listRawS3 } from '../../shared/storage/s3-raw-listing.js';
 import { createS3Store } from '../../shared/storage/s3-store.js';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { startMemoryDynalite } from '../bookmarks/helpers.js';
 import { LINES_STORAGE, serveTables, table, testGlueClient } from '../catalog/glue-fixtures.js';
 import { FakeAthena, testAthenaClient } from '../engines/athena-fakes.js';
 import { FakeBucket, mockS3, testClient, type FakeObject } from '../storage/s3-fake-bucket.js';
+
+export const RAW: S3Location = { bucket: 'raw-bucket', prefix: 'logs/' };
+export const LAKE: S3Location = { bucket: 'lake-bucket', prefix: 'lake/' };
+
+/** What a Create/UpdatePartition carries: the partition's values and its new LOCATION. */
+export interface PartitionWrite {
+  TableName?: string;
+  PartitionInput?: { Values?: string[]; StorageDescriptor?: { Location?: string } };
+}
 
 export interface NightSetup {
   dynamo: DynamoDBClient;
@@ -67,6 +79,10 @@ export interface Night {
   /** Every key deleted, as `bucket/key`. */
   deleted: string[];
   registered: BatchCreatePartitionCommandInput[];
+  /** Puts an object (as PutObject does) in a bucket of the night. */
+  addObject(bucketName: string, key: string): void;
+  /** Records a Create/UpdatePartition in `locations` (what the Glue fakes do). */
+  remember(input: PartitionWrite): void;
   /** True when some object lies below the s3:// URL. */
   holdsData(url: string): boolean;
   restore(): void;
@@ -119,18 +135,18 @@ export async function makeNight(setup: NightSetup): Promise<Night> {
       return { Partition: { Values: input.PartitionValues, StorageDescriptor: { Location: location } } };
     throw Object.assign(new Error('Partition not found.'), { name: 'EntityNotFoundException' });
   });
-  const remember = (input: {
-    TableName?: string;
-    PartitionInput?: { Values?: string[]; StorageDescriptor?: { Location?: string } };
-  }) => {
+  const remember = (input: PartitionWrite) => {
     locations.set(
       `${input.TableName}|${(input.PartitionInput?.Values ?? []).join('/')}`,
       input.PartitionInput?.StorageDescriptor?.Location ?? '',
     );
+  };
+  const rememberFake = (input: PartitionWrite) => {
+    remember(input);
     return {};
   };
-  glue.on(CreatePartitionCommand).callsFake(remember);
-  glue.on(UpdatePartitionCommand).callsFake(remember);
+  glue.on(CreatePartitionCommand).callsFake(rememberFake);
+  glue.on(UpdatePartitionCommand).callsFake(rememberFake);
   glue.on(BatchDeleteTableCommand).resolves({ Errors: [] });
   const registered: BatchCreatePartitionCommandInput[] = [];
   glue.on(BatchCreatePartitionCommand).callsFake((input: BatchCreatePartitionCommandInput) => {
@@ -201,6 +217,8 @@ export async function makeNight(setup: NightSetup): Promise<Night> {
     warnings,
     deleted,
     registered,
+    addObject,
+    remember,
     holdsData(url) {
       const match = /^s3:\/\/([^/]+)\/(.*)$/.exec(url);
       if (!match) return false;
@@ -212,5 +230,53 @@ export async function makeNight(setup: NightSetup): Promise<Night> {
       glue.restore();
       athena.restore();
     },
+  };
+}
+
+/** A night's set-up without the suite's parts: every field but the keys has a default. */
+export type NightOverrides = Partial<Omit<NightSetup, 'dynamo' | 'tableName' | 'buckets'>> & {
+  /** Keys of the raw bucket. */
+  rawKeys?: (string | FakeObject)[];
+  /** Keys of the lake bucket (empty by default). */
+  lakeKeys?: (string | FakeObject)[];
+};
+
+/**
+ * Registers a suite's set-up (one in-memory DynamoDB for the suite, the night's mocks restored
+ * after each test) and returns a factory of nights, each with its own bookmark table
+ * `<tablePrefix>_<n>`, vpc_flow on 2026-11-21 from RAW into LAKE unless told otherwise.
+ */
+export function useNightSuite(
+  tablePrefix: string,
+  defaults: NightOverrides = {},
+): (overrides?: NightOverrides) => Promise<Night> {
+  let dynamo: Awaited<ReturnType<typeof startMemoryDynalite>>;
+  let night: Night | undefined;
+  let tables = 0;
+  beforeAll(async () => {
+    dynamo = await startMemoryDynalite();
+  });
+  afterAll(async () => dynamo.close());
+  afterEach(() => {
+    night?.restore();
+    night = undefined;
+  });
+  return async (overrides = {}) => {
+    const { rawKeys = [], lakeKeys = [], ...setup } = { ...defaults, ...overrides };
+    const raw = setup.raw ?? RAW;
+    const lake = setup.lake ?? LAKE;
+    const buckets: NightSetup['buckets'] = { [raw.bucket]: rawKeys };
+    buckets[lake.bucket] = [...(buckets[lake.bucket] ?? []), ...lakeKeys];
+    night = await makeNight({
+      dynamo: dynamo.client,
+      tableName: `${tablePrefix}_${++tables}`,
+      sources: [SOURCES.vpc_flow],
+      dates: ['2026-11-21'],
+      ...setup,
+      raw,
+      lake,
+      buckets,
+    });
+    return night;
   };
 }

@@ -1,11 +1,7 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runPipeline } from '../../shared/pipeline/run-pipeline.js';
-import { SOURCES } from '../../shared/sources/index.js';
-import { startMemoryDynalite } from '../bookmarks/helpers.js';
-import { makeNight, type Night } from './aws-harness.js';
+import { useNightSuite } from './aws-harness.js';
 
-const RAW = { bucket: 'raw-bucket', prefix: 'logs/' };
-const LAKE = { bucket: 'lake-bucket', prefix: 'lake/' };
 const DAY_FOLDER = 'AWSLogs/111122223333/vpcflowlogs/us-east-1/2026/11/21/';
 const RAW_KEY = `logs/${DAY_FOLDER}111122223333_vpcflowlogs_us-east-1_fl-1_20261121T0005Z_a1.log.gz`;
 const PARTITION = 'lake/vpc_flow/account=111122223333/region=us-east-1/year=2026/month=11/day=21';
@@ -13,31 +9,15 @@ const OTHER_PARTITION = 'lake/vpc_flow/account=111122223333/region=us-east-1/yea
 const VALUES = '111122223333/us-east-1/2026/11/21';
 
 describe('AWS target commit: a previous LOCATION that is not a version of ours is never deleted', () => {
-  let dynamo: Awaited<ReturnType<typeof startMemoryDynalite>>;
-  let night: Night | undefined;
-  let tables = 0;
-  beforeAll(async () => {
-    dynamo = await startMemoryDynalite();
-  });
-  afterAll(async () => dynamo.close());
-  afterEach(() => night?.restore());
+  const startNight = useNightSuite('aws_target_commit', { rawKeys: [RAW_KEY] });
 
   // A lake synced from the embedded engine (part-00000.snappy.parquet directly in the partition
   // folder, the README's lake layout) and registered by MSCK REPAIR TABLE / a crawler: Glue stores
   // the LOCATION as the partition folder, usually without a trailing slash.
   for (const previous of [`s3://lake-bucket/${PARTITION}`, `s3://lake-bucket/${PARTITION}/`]) {
     it(`previous LOCATION ${previous}, not a version of ours: nothing of the new version is deleted`, async () => {
-      night = await makeNight({
-        dynamo: dynamo.client,
-        tableName: `aws_target_commit_${++tables}`,
-        sources: [SOURCES.vpc_flow],
-        dates: ['2026-11-21'],
-        raw: RAW,
-        lake: LAKE,
-        buckets: {
-          'raw-bucket': [RAW_KEY],
-          'lake-bucket': [`${PARTITION}/part-00000.snappy.parquet`],
-        },
+      const night = await startNight({
+        lakeKeys: [`${PARTITION}/part-00000.snappy.parquet`],
         catalog: new Map([[`vpc_flow|${VALUES}`, previous]]),
       });
 
@@ -56,17 +36,8 @@ describe('AWS target commit: a previous LOCATION that is not a version of ours i
   }
 
   it('previous LOCATION = the table root: no other partition is touched', async () => {
-    night = await makeNight({
-      dynamo: dynamo.client,
-      tableName: `aws_target_commit_${++tables}`,
-      sources: [SOURCES.vpc_flow],
-      dates: ['2026-11-21'],
-      raw: RAW,
-      lake: LAKE,
-      buckets: {
-        'raw-bucket': [RAW_KEY],
-        'lake-bucket': [`${OTHER_PARTITION}/v=older/part-0.parquet`],
-      },
+    const night = await startNight({
+      lakeKeys: [`${OTHER_PARTITION}/v=older/part-0.parquet`],
       // e.g. a partition added by hand / by a crawler with the table's own LOCATION.
       catalog: new Map([[`vpc_flow|${VALUES}`, 's3://lake-bucket/lake/vpc_flow/']]),
     });

@@ -1,11 +1,14 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runPipeline } from '../../shared/pipeline/run-pipeline.js';
 import { SOURCES } from '../../shared/sources/index.js';
-import { startMemoryDynalite } from '../bookmarks/helpers.js';
-import { makeNight, type Night } from './aws-harness.js';
+import { useNightSuite, type Night, type NightOverrides } from './aws-harness.js';
 
-const RAW = { bucket: 'raw-bucket', prefix: 'logs/' };
-const LAKE = { bucket: 'lake-bucket', prefix: 'lake/' };
+/** S3 access logs under `s3-access/`, in the flat layout of one account and region. */
+const FLAT_S3_ACCESS: NightOverrides = {
+  sources: [SOURCES.s3_access],
+  prefixes: { s3_access: 's3-access/' },
+  flatLayouts: { s3_access: { account: '111122223333', region: 'us-east-1' } },
+};
 
 function registeredLocations(night: Night, table: string): string[] {
   return night.registered
@@ -16,34 +19,17 @@ function registeredLocations(night: Night, table: string): string[] {
 }
 
 describe('AWS target: raw-table registration of flat layouts and of partitions spread over several trees, and S3 access listings', () => {
-  let dynamo: Awaited<ReturnType<typeof startMemoryDynalite>>;
-  let night: Night | undefined;
-  let tables = 0;
-  beforeAll(async () => {
-    dynamo = await startMemoryDynalite();
-  });
-  afterAll(async () => dynamo.close());
-  afterEach(() => night?.restore());
+  const startNight = useNightSuite('aws_target_flat');
 
   it('s3_access simple prefix: the day is not registered at a folder holding every day, and the run says so', async () => {
-    night = await makeNight({
-      dynamo: dynamo.client,
-      tableName: `aws_target_flat_${++tables}`,
-      sources: [SOURCES.s3_access],
-      dates: ['2026-11-21'],
-      raw: RAW,
-      lake: LAKE,
-      prefixes: { s3_access: 's3-access/' },
-      flatLayouts: { s3_access: { account: '111122223333', region: 'us-east-1' } },
-      buckets: {
-        'raw-bucket': [
-          'logs/s3-access/2026-11-20-23-59-01-AAAAAAAAAAAAAAAA',
-          'logs/s3-access/2026-11-21-00-05-12-BBBBBBBBBBBBBBBB',
-          'logs/s3-access/2026-11-21-13-05-12-CCCCCCCCCCCCCCCC',
-          'logs/s3-access/2026-11-22-00-00-01-DDDDDDDDDDDDDDDD',
-        ],
-        'lake-bucket': [],
-      },
+    const night = await startNight({
+      ...FLAT_S3_ACCESS,
+      rawKeys: [
+        'logs/s3-access/2026-11-20-23-59-01-AAAAAAAAAAAAAAAA',
+        'logs/s3-access/2026-11-21-00-05-12-BBBBBBBBBBBBBBBB',
+        'logs/s3-access/2026-11-21-13-05-12-CCCCCCCCCCCCCCCC',
+        'logs/s3-access/2026-11-22-00-00-01-DDDDDDDDDDDDDDDD',
+      ],
     });
 
     const outcomes = await runPipeline(night.options);
@@ -57,22 +43,13 @@ describe('AWS target: raw-table registration of flat layouts and of partitions s
   });
 
   it('s3_access simple prefix ending inside the file name ("access-"): never registered at the raw root', async () => {
-    night = await makeNight({
-      dynamo: dynamo.client,
-      tableName: `aws_target_flat_${++tables}`,
-      sources: [SOURCES.s3_access],
-      dates: ['2026-11-21'],
-      raw: RAW,
-      lake: LAKE,
+    const night = await startNight({
+      ...FLAT_S3_ACCESS,
       prefixes: { s3_access: 'access-' },
-      flatLayouts: { s3_access: { account: '111122223333', region: 'us-east-1' } },
-      buckets: {
-        'raw-bucket': [
-          'logs/access-2026-11-21-00-05-12-BBBBBBBBBBBBBBBB',
-          'logs/AWSLogs/111122223333/CloudTrail/us-east-1/2026/11/21/x.json.gz',
-        ],
-        'lake-bucket': [],
-      },
+      rawKeys: [
+        'logs/access-2026-11-21-00-05-12-BBBBBBBBBBBBBBBB',
+        'logs/AWSLogs/111122223333/CloudTrail/us-east-1/2026/11/21/x.json.gz',
+      ],
     });
 
     await runPipeline(night.options);
@@ -85,21 +62,13 @@ describe('AWS target: raw-table registration of flat layouts and of partitions s
 
   it('one CloudTrail partition delivered by an account trail and by the organization trail: never registered at AWSLogs/', async () => {
     const day = '2026/11/21';
-    night = await makeNight({
-      dynamo: dynamo.client,
-      tableName: `aws_target_flat_${++tables}`,
+    const night = await startNight({
       sources: [SOURCES.cloudtrail],
-      dates: ['2026-11-21'],
-      raw: RAW,
-      lake: LAKE,
-      buckets: {
-        'raw-bucket': [
-          `logs/AWSLogs/111122223333/CloudTrail/us-east-1/${day}/111122223333_CloudTrail_us-east-1_20261121T0100Z_a.json.gz`,
-          `logs/AWSLogs/o-a1b2c3d4e5/111122223333/CloudTrail/us-east-1/${day}/111122223333_CloudTrail_us-east-1_20261121T0200Z_b.json.gz`,
-          `logs/AWSLogs/o-a1b2c3d4e5/444455556666/CloudTrail/us-east-1/2026/11/20/444455556666_CloudTrail_us-east-1_20261120T0200Z_c.json.gz`,
-        ],
-        'lake-bucket': [],
-      },
+      rawKeys: [
+        `logs/AWSLogs/111122223333/CloudTrail/us-east-1/${day}/111122223333_CloudTrail_us-east-1_20261121T0100Z_a.json.gz`,
+        `logs/AWSLogs/o-a1b2c3d4e5/111122223333/CloudTrail/us-east-1/${day}/111122223333_CloudTrail_us-east-1_20261121T0200Z_b.json.gz`,
+        `logs/AWSLogs/o-a1b2c3d4e5/444455556666/CloudTrail/us-east-1/2026/11/20/444455556666_CloudTrail_us-east-1_20261120T0200Z_c.json.gz`,
+      ],
     });
 
     const outcomes = await runPipeline(night.options);
@@ -114,22 +83,14 @@ describe('AWS target: raw-table registration of flat layouts and of partitions s
   });
 
   it('s3_access date-based partitioning with several source buckets: never registered at <account>/<region>/ (every bucket, every day)', async () => {
-    night = await makeNight({
-      dynamo: dynamo.client,
-      tableName: `aws_target_flat_${++tables}`,
+    const night = await startNight({
       sources: [SOURCES.s3_access],
-      dates: ['2026-11-21'],
-      raw: RAW,
-      lake: LAKE,
       prefixes: { s3_access: 's3-access/' },
-      buckets: {
-        'raw-bucket': [
-          'logs/s3-access/111122223333/us-east-1/bucket-a/2026/11/21/2026-11-21-00-05-12-BBBBBBBBBBBBBBBB',
-          'logs/s3-access/111122223333/us-east-1/bucket-b/2026/11/21/2026-11-21-00-07-12-CCCCCCCCCCCCCCCC',
-          'logs/s3-access/111122223333/us-east-1/bucket-b/2026/11/20/2026-11-20-00-07-12-DDDDDDDDDDDDDDDD',
-        ],
-        'lake-bucket': [],
-      },
+      rawKeys: [
+        'logs/s3-access/111122223333/us-east-1/bucket-a/2026/11/21/2026-11-21-00-05-12-BBBBBBBBBBBBBBBB',
+        'logs/s3-access/111122223333/us-east-1/bucket-b/2026/11/21/2026-11-21-00-07-12-CCCCCCCCCCCCCCCC',
+        'logs/s3-access/111122223333/us-east-1/bucket-b/2026/11/20/2026-11-20-00-07-12-DDDDDDDDDDDDDDDD',
+      ],
     });
 
     const outcomes = await runPipeline(night.options);
@@ -148,17 +109,7 @@ describe('AWS target: raw-table registration of flat layouts and of partitions s
         keys.push(
           `logs/s3-access/2026-11-${String(day).padStart(2, '0')}-00-00-00-${String(n).padStart(16, '0')}`,
         );
-    night = await makeNight({
-      dynamo: dynamo.client,
-      tableName: `aws_target_flat_${++tables}`,
-      sources: [SOURCES.s3_access],
-      dates: ['2026-11-21'],
-      raw: RAW,
-      lake: LAKE,
-      prefixes: { s3_access: 's3-access/' },
-      flatLayouts: { s3_access: { account: '111122223333', region: 'us-east-1' } },
-      buckets: { 'raw-bucket': keys, 'lake-bucket': [] },
-    });
+    const night = await startNight({ ...FLAT_S3_ACCESS, rawKeys: keys });
 
     await night.options.listRaw(new Set(['2026-11-21']));
 

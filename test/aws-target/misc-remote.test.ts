@@ -1,42 +1,28 @@
 import { DeleteObjectsCommand, type DeleteObjectsCommandInput } from '@aws-sdk/client-s3';
 import { StartQueryExecutionCommand } from '@aws-sdk/client-athena';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { athenaDdlPartitions } from '../../shared/catalog/athena-ddl-partitions.js';
 import { partitionCatalog } from '../../shared/catalog/glue-catalog.js';
 import { runPipeline } from '../../shared/pipeline/run-pipeline.js';
 import { SOURCES } from '../../shared/sources/index.js';
-import { startMemoryDynalite } from '../bookmarks/helpers.js';
 import { testAthenaClient } from '../engines/athena-fakes.js';
-import { makeNight, type Night } from './aws-harness.js';
+import { useNightSuite } from './aws-harness.js';
 
 const DAY = 'AWSLogs/111122223333/vpcflowlogs/us-east-1/2026/11/21/';
 const FILE = '111122223333_vpcflowlogs_us-east-1_fl-1_20261121T0005Z_a1.log.gz';
 const VALUES = '111122223333/us-east-1/2026/11/21';
 
 describe('AWS target: locations, failed clean-up, dry run', () => {
-  let dynamo: Awaited<ReturnType<typeof startMemoryDynalite>>;
-  let night: Night | undefined;
-  let tables = 0;
-  beforeAll(async () => {
-    dynamo = await startMemoryDynalite();
-  });
-  afterAll(async () => dynamo.close());
-  afterEach(() => night?.restore());
+  const startNight = useNightSuite('aws_target_misc', { rawKeys: [`logs/${DAY}${FILE}`] });
 
   it('raw and lake at bucket roots: no "//" in any key, URL, manifest or statement', async () => {
-    night = await makeNight({
-      dynamo: dynamo.client,
-      tableName: `aws_target_misc_${++tables}`,
+    const night = await startNight({
       sources: [SOURCES.vpc_flow, SOURCES.cloudfront],
-      dates: ['2026-11-21'],
       raw: { bucket: 'raw-bucket', prefix: '' },
       lake: { bucket: 'lake-bucket', prefix: '' },
       prefixes: { cloudfront: 'cf/' },
       flatLayouts: { cloudfront: { account: '111122223333' } },
-      buckets: {
-        'raw-bucket': [`${DAY}${FILE}`, 'cf/E2ABCDEF123456.2026-11-21-05.a1b2c3d4.gz'],
-        'lake-bucket': [],
-      },
+      rawKeys: [`${DAY}${FILE}`, 'cf/E2ABCDEF123456.2026-11-21-05.a1b2c3d4.gz'],
     });
     const outcomes = await runPipeline(night.options);
     expect(outcomes.map((o) => o.action)).toEqual(['converted', 'converted']);
@@ -55,14 +41,8 @@ describe('AWS target: locations, failed clean-up, dry run', () => {
 
   it('a previous version whose deletion fails leaves the partition converted (readers see the new version) and says what was left', async () => {
     const older = 'lake/vpc_flow/account=111122223333/region=us-east-1/year=2026/month=11/day=21/v=older/';
-    night = await makeNight({
-      dynamo: dynamo.client,
-      tableName: `aws_target_misc_${++tables}`,
-      sources: [SOURCES.vpc_flow],
-      dates: ['2026-11-21'],
-      raw: { bucket: 'raw-bucket', prefix: 'logs/' },
-      lake: { bucket: 'lake-bucket', prefix: 'lake/' },
-      buckets: { 'raw-bucket': [`logs/${DAY}${FILE}`], 'lake-bucket': [`${older}part-0.parquet`] },
+    const night = await startNight({
+      lakeKeys: [`${older}part-0.parquet`],
       catalog: new Map([[`vpc_flow|${VALUES}`, `s3://lake-bucket/${older}`]]),
     });
     let failOnce = true;
@@ -86,14 +66,7 @@ describe('AWS target: locations, failed clean-up, dry run', () => {
   });
 
   it('--dry-run with "registration": "athena" shows the ALTER TABLE … ADD IF NOT EXISTS PARTITION it would run', async () => {
-    night = await makeNight({
-      dynamo: dynamo.client,
-      tableName: `aws_target_misc_${++tables}`,
-      sources: [SOURCES.vpc_flow],
-      dates: ['2026-11-21'],
-      raw: { bucket: 'raw-bucket', prefix: 'logs/' },
-      lake: { bucket: 'lake-bucket', prefix: 'lake/' },
-      buckets: { 'raw-bucket': [`logs/${DAY}${FILE}`], 'lake-bucket': [] },
+    const night = await startNight({
       partitionCatalog: (glue) => ({
         ...partitionCatalog(glue, 'athena_logs'),
         ...athenaDdlPartitions({

@@ -1,9 +1,7 @@
 import { UpdatePartitionCommand } from '@aws-sdk/client-glue';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runPipeline } from '../../shared/pipeline/run-pipeline.js';
-import { SOURCES } from '../../shared/sources/index.js';
-import { startMemoryDynalite } from '../bookmarks/helpers.js';
-import { makeNight, type Night } from './aws-harness.js';
+import { useNightSuite, type PartitionWrite } from './aws-harness.js';
 
 const RAW_KEY =
   'logs/AWSLogs/111122223333/vpcflowlogs/us-east-1/2026/11/21/111122223333_vpcflowlogs_us-east-1_fl-1_20261121T0005Z_a1.log.gz';
@@ -11,44 +9,23 @@ const PARTITION = 'lake/vpc_flow/account=111122223333/region=us-east-1/year=2026
 const VALUES = '111122223333/us-east-1/2026/11/21';
 
 describe('AWS target: an UpdatePartition whose answer is lost after Glue applied it', () => {
-  let dynamo: Awaited<ReturnType<typeof startMemoryDynalite>>;
-  let night: Night | undefined;
-  beforeAll(async () => {
-    dynamo = await startMemoryDynalite();
-  });
-  afterAll(async () => dynamo.close());
-  afterEach(() => night?.restore());
+  const startNight = useNightSuite('aws_target_swap');
 
   it('the clean-up never deletes the version the catalog may now serve', async () => {
-    night = await makeNight({
-      dynamo: dynamo.client,
-      tableName: 'aws_target_swap_1',
-      sources: [SOURCES.vpc_flow],
-      dates: ['2026-11-21'],
-      raw: { bucket: 'raw-bucket', prefix: 'logs/' },
-      lake: { bucket: 'lake-bucket', prefix: 'lake/' },
-      buckets: { 'raw-bucket': [RAW_KEY], 'lake-bucket': [`${PARTITION}/v=older/part-0.parquet`] },
+    const night = await startNight({
+      rawKeys: [RAW_KEY],
+      lakeKeys: [`${PARTITION}/v=older/part-0.parquet`],
       catalog: new Map([[`vpc_flow|${VALUES}`, `s3://lake-bucket/${PARTITION}/v=older/`]]),
     });
     const locations = night.locations;
     // Glue applies the update, then the connection drops / the SDK gives up (socket timeout, 500
     // after its own retries): the caller cannot tell whether the write happened.
-    night.glue
-      .on(UpdatePartitionCommand)
-      .callsFake(
-        (input: {
-          TableName?: string;
-          PartitionInput?: { Values?: string[]; StorageDescriptor?: { Location?: string } };
-        }) => {
-          locations.set(
-            `${input.TableName}|${(input.PartitionInput?.Values ?? []).join('/')}`,
-            input.PartitionInput?.StorageDescriptor?.Location ?? '',
-          );
-          if (input.TableName === 'vpc_flow')
-            throw Object.assign(new Error('socket hang up'), { name: 'TimeoutError', $metadata: {} });
-          return {};
-        },
-      );
+    night.glue.on(UpdatePartitionCommand).callsFake((input: PartitionWrite) => {
+      night.remember(input);
+      if (input.TableName === 'vpc_flow')
+        throw Object.assign(new Error('socket hang up'), { name: 'TimeoutError', $metadata: {} });
+      return {};
+    });
 
     const [outcome] = await runPipeline(night.options);
 
