@@ -32,7 +32,7 @@ function progressReporter(mode: ConvertCommandOptions['progress']): (event: Pipe
     if (event.type === 'planned') {
       if (event.unmatched > 0) {
         err.write(
-          `${event.unmatched} raw object(s) match no key layout of the configured sources and are left out ` +
+          `${event.unmatched} raw object(s) match no key layout of any source and are left out ` +
             `(e.g. ${event.unmatchedExample})\n`,
         );
       }
@@ -93,6 +93,8 @@ function formatDryRun(outcomes: readonly PartitionOutcome[]): string {
 /** `run` and `backfill`: convert the partitions of the given days that need work, then report. */
 export async function convertCommand(session: Session, options: ConvertCommandOptions): Promise<number> {
   const { config } = session;
+  const report = progressReporter(options.json ? 'none' : options.progress);
+  let unmatched: { count: number; example?: string } = { count: 0 };
   const run = config.aws
     ? await (await import('./remote-run.js')).remoteRun(config, config.aws)
     : await localRun(session);
@@ -113,11 +115,23 @@ export async function convertCommand(session: Session, options: ConvertCommandOp
     concurrency: config.concurrency,
     bookmarks: session.bookmarks,
     runnerId: session.runnerId,
-    onEvent: progressReporter(options.json ? 'none' : options.progress),
+    onEvent: (event) => {
+      if (event.type === 'planned') unmatched = { count: event.unmatched, example: event.unmatchedExample };
+      report(event);
+    },
   });
   if (options.json) {
     process.stdout.write(
-      `${JSON.stringify({ partitions: outcomes.map(({ reason: _reason, ...entry }) => entry) }, null, 2)}\n`,
+      `${JSON.stringify(
+        {
+          partitions: outcomes.map(({ reason: _reason, ...entry }) => entry),
+          // Objects of no layout are never dropped silently, in JSON either.
+          unmatchedObjects: unmatched.count,
+          ...(unmatched.example ? { unmatchedExample: unmatched.example } : {}),
+        },
+        null,
+        2,
+      )}\n`,
     );
     return exitCodeOf(outcomes);
   }

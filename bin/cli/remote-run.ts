@@ -1,4 +1,5 @@
 import type { AwsSettings } from '../../shared/config-aws.js';
+import { UsageError } from '../../shared/errors.js';
 import type { ResolvedConfig } from '../../shared/config.js';
 import { remoteTarget } from '../../shared/pipeline/targets/remote-target.js';
 import { createS3Client } from '../../shared/storage/s3-client.js';
@@ -13,7 +14,15 @@ import { remoteEngineParts } from './remote-engines.js';
  */
 export async function remoteRun(config: ResolvedConfig, aws: AwsSettings): Promise<PipelineRun> {
   const region = aws.awsRegion;
-  const store = createS3Store(createS3Client(region ? { region } : {}));
+  const client = createS3Client(region ? { region } : {});
+  // Without a region every call fails alike ("Region is missing"): say so once, as bad configuration.
+  await client.config.region().catch(() => {
+    throw new UsageError(
+      'No AWS region is set: give "awsRegion" in the configuration, or set AWS_REGION (or a profile with a region).',
+      { field: 'awsRegion' },
+    );
+  });
+  const store = createS3Store(client);
   const { engine, catalog } = await remoteEngineParts(config, aws, store);
   return {
     listRaw: (dates, filter) =>

@@ -2,6 +2,7 @@ import type { Bookmark, BookmarkStore } from '../bookmarks/types.js';
 import { mapWithConcurrency } from '../concurrency.js';
 import { decide } from '../plan/decide.js';
 import { discoverPartitions } from '../plan/discover.js';
+import { SOURCES } from '../sources/index.js';
 import { convertPartition } from './convert-partition.js';
 import { faultPoint } from './fault-points.js';
 import { idleOutcome, outcomeOf } from './outcomes.js';
@@ -36,13 +37,16 @@ export async function runPipeline(options: PipelineOptions): Promise<PartitionOu
   const unmatched: RawObject[] = [];
   const dates = new Set(options.dates);
   const objects = await options.listRaw(dates);
-  const partitions = discoverPartitions(options.sources, objects, {
+  // Keys are matched against every source, so that another source's logs beside the selected ones
+  // are recognised (and left alone), not reported as keys of no layout.
+  const selected = new Set(options.sources.map((source) => source.name));
+  const partitions = discoverPartitions(Object.values(SOURCES), objects, {
     dates,
     account: options.account,
     region: options.region,
     flatLayouts: options.flatLayouts,
     onUnmatched: (object) => unmatched.push(object),
-  });
+  }).filter((partition) => selected.has(partition.source.name));
   const bookmarks = await loadBookmarks(options.bookmarks, options);
   const planned = partitions.map((partition) => {
     const bookmark = bookmarks.get(

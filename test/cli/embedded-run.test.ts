@@ -105,6 +105,18 @@ describe('run on the embedded default', () => {
     expect(rows).toBe(1000);
   });
 
+  it('stops quietly when the reader of its output closes the pipe early (| head)', () => {
+    const days = [addDays(yesterdayUtc(), -2), yesterdayUtc()];
+    const query = `query flows-for-account --account 012345678901 --from ${days[0]} --to ${days[1]} --workdir '${workdir}'`;
+
+    const piped = spawnSync('sh', ['-c', `node '${CLI}' ${query} | head -1`], {
+      encoding: 'utf8',
+    });
+
+    expect(piped.stdout.split('\n')[0]).toMatch(/start_local/);
+    expect(piped.stderr).toBe('');
+  });
+
   it('keeps leading zeros of account ids and writes Snappy', async () => {
     const files = await readdir(join(workdir, 'lake', 'vpc_flow', 'account=012345678901'), {
       recursive: true,

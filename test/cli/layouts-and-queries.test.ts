@@ -210,7 +210,7 @@ describe('layouts, custom formats and named queries through the CLI', () => {
 
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).toContain(
-      `1 raw object(s) match no key layout of the configured sources and are left out (e.g. ${stray})`,
+      `1 raw object(s) match no key layout of any source and are left out (e.g. ${stray})`,
     );
   });
 
