@@ -1,10 +1,17 @@
 import type { PartitionOutcome } from '../../shared/pipeline/types.js';
 
+/** One value as text: NULL as `-`, timestamps in ISO 8601 (UTC), as `--json` writes them. */
+function formatCell(value: unknown): string {
+  if (value === null || value === undefined) return '-';
+  if (value instanceof Date) return value.toISOString();
+  return typeof value === 'object'
+    ? JSON.stringify(value, (_key, inner: unknown) => (typeof inner === 'bigint' ? String(inner) : inner))
+    : String(value);
+}
+
 /** Formats a table of rows with aligned columns (numbers right-aligned). */
 export function formatTable(headers: readonly string[], rows: readonly (readonly unknown[])[]): string {
-  const cells = rows.map((row) =>
-    row.map((value) => (value === null || value === undefined ? '-' : String(value))),
-  );
+  const cells = rows.map((row) => row.map(formatCell));
   const widths = headers.map((header, column) =>
     Math.max(header.length, ...cells.map((row) => (row[column] ?? '').length)),
   );
