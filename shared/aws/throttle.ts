@@ -49,6 +49,14 @@ export interface ThrottleRetryOptions {
   onRetry?: (retry: { attempt: number; delayMs: number; error: unknown }) => void;
 }
 
+/** What a caller may add to the throttle retry: more errors to wait out, and its own final error. */
+export interface RetryPolicy {
+  /** Errors worth another try (default: throttling only). */
+  retryable?: (error: unknown) => boolean;
+  /** The error thrown when `maxAttempts` calls failed with retryable errors (default: the last one). */
+  giveUp?: (error: unknown, attempts: number) => Error;
+}
+
 /** Sleeps with a real timer. */
 export const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -76,15 +84,18 @@ export function backoffDelay(
 
 /**
  * Runs `call`, and again after a jittered exponential backoff each time it fails with a throttling
- * error, up to `maxAttempts` calls in all; any other error, or the last throttle, is thrown as it
- * came so the caller can name what it was doing. The SDK clients retry a throttle a few times on
+ * error (or one `policy.retryable` accepts), up to `maxAttempts` calls in all; any other error is
+ * thrown as it came, the last retryable one through `policy.giveUp` when given, so the caller can
+ * name what it was doing. The SDK clients retry a throttle a few times on
  * their own within a second or two; this outer loop rides out the longer bursts that a night of
  * conversions meets (minutes of Athena's active-query quota being full).
  */
 export async function withThrottleRetry<T>(
   call: () => Promise<T>,
   options: Partial<ThrottleRetryOptions> = {},
+  policy: RetryPolicy = {},
 ): Promise<T> {
+  const retryable = policy.retryable ?? isThrottlingError;
   const settings = { ...DEFAULT_THROTTLE_RETRY, ...options };
   if (!Number.isInteger(settings.maxAttempts) || settings.maxAttempts < 1)
     throw new RangeError(`maxAttempts must be a positive whole number, not ${settings.maxAttempts}.`);
@@ -92,7 +103,8 @@ export async function withThrottleRetry<T>(
     try {
       return await call();
     } catch (error) {
-      if (!isThrottlingError(error) || attempt >= settings.maxAttempts) throw error;
+      if (!retryable(error)) throw error;
+      if (attempt >= settings.maxAttempts) throw policy.giveUp?.(error, attempt) ?? error;
       const delayMs = backoffDelay(attempt, settings);
       settings.onRetry?.({ attempt, delayMs, error });
       await settings.sleep(delayMs);

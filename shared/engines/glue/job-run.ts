@@ -5,9 +5,14 @@ import {
   type JobRun,
   type StartJobRunRequest,
 } from '@aws-sdk/client-glue';
-import type { ThrottleRetryOptions } from '../../aws/throttle.js';
+import { isThrottlingError, withThrottleRetry, type ThrottleRetryOptions } from '../../aws/throttle.js';
+import { glueErrorCode } from '../../catalog/glue-errors.js';
 import { JobRunError } from '../../errors.js';
-import { errorCode, refusedForNow, withBackoff } from './backoff.js';
+
+/** Throttling, or one of the extra codes a Glue action can wait out. */
+function refusedForNow(extraCodes: ReadonlySet<string>): (error: unknown) => boolean {
+  return (error) => isThrottlingError(error) || extraCodes.has(glueErrorCode(error) ?? '');
+}
 
 /**
  * Besides throttling (the request did nothing, so sending it again is safe), StartJobRun waits out
@@ -30,7 +35,7 @@ export interface RunSubject {
 
 function gaveUp(subject: RunSubject, action: string, jobRunId: string | undefined) {
   return (error: unknown, attempts: number): JobRunError => {
-    const code = errorCode(error) ?? 'Error';
+    const code = glueErrorCode(error) ?? 'Error';
     const run = jobRunId
       ? `job run ${jobRunId} of Glue job "${subject.jobName}"`
       : `Glue job "${subject.jobName}"`;
@@ -61,12 +66,10 @@ export async function startJobRun(
   subject: RunSubject,
   policy: ThrottleRetryOptions,
 ): Promise<string> {
-  const response = await withBackoff(
-    () => glue.send(new StartJobRunCommand(input)),
-    START_LATER,
-    policy,
-    gaveUp(subject, 'StartJobRun', undefined),
-  );
+  const response = await withThrottleRetry(() => glue.send(new StartJobRunCommand(input)), policy, {
+    retryable: START_LATER,
+    giveUp: gaveUp(subject, 'StartJobRun', undefined),
+  });
   if (!response.JobRunId)
     throw new JobRunError(
       `StartJobRun for Glue job "${subject.jobName}" (${subject.partition}) returned no JobRunId.`,
@@ -89,11 +92,10 @@ export async function waitForJobRun(
 ): Promise<JobRun> {
   for (;;) {
     await policy.sleep(pollIntervalMs);
-    const response = await withBackoff(
+    const response = await withThrottleRetry(
       () => glue.send(new GetJobRunCommand({ JobName: subject.jobName, RunId: jobRunId })),
-      READ_AGAIN,
       policy,
-      gaveUp(subject, 'GetJobRun', jobRunId),
+      { retryable: READ_AGAIN, giveUp: gaveUp(subject, 'GetJobRun', jobRunId) },
     );
     const run = response.JobRun;
     if (run?.JobRunState && FINAL_STATES.has(run.JobRunState)) return run;
