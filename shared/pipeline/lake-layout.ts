@@ -1,15 +1,12 @@
 import { join } from 'node:path';
 import type { PartitionRef } from '../engines/types.js';
+import { partitionPath } from '../sources/partition.js';
 
 /** The one data file of a partition: a fixed name, so a rename replaces the previous version atomically. */
 export const DATA_FILE_NAME = 'part-00000.snappy.parquet';
 export const REJECTS_FILE_NAME = 'rejects.jsonl';
 
-/** `account=…/region=…/year=YYYY/month=MM/day=DD`: the Hive partition path of the contract. */
-export function partitionPath(partition: PartitionRef): string {
-  const [year, month, day] = partition.date.split('-');
-  return `account=${partition.account}/region=${partition.region}/year=${year}/month=${month}/day=${day}`;
-}
+export { partitionPath };
 
 export function dataFolder(lake: string, source: string, partition: PartitionRef): string {
   return join(lake, source, partitionPath(partition));

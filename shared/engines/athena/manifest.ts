@@ -1,18 +1,11 @@
 import { FormatError } from '../../errors.js';
 import type { LogSource } from '../../sources/types.js';
-import { partitionValues } from '../../sql/athena/partition-values.js';
+import { partitionPath } from '../../sources/partition.js';
 import { keyIn, s3Url, type S3Location } from '../../storage/s3-location.js';
 import type { PartitionRef, RawObject } from '../types.js';
 
 /** The name of the symlink manifest in its folder (SymlinkTextInputFormat reads every file of the folder). */
 export const MANIFEST_NAME = 'manifest';
-
-/** `account=…/region=…/year=YYYY/month=MM/day=DD/`: a partition's Hive-style folder. */
-export function hivePath(partition: PartitionRef): string {
-  return `${partitionValues(partition)
-    .map(([column, value]) => `${column}=${value}`)
-    .join('/')}/`;
-}
 
 /**
  * The folder of a partition's symlink manifest: `<lake>/_manifests/<source>/account=…/…/day=DD/`,
@@ -22,7 +15,10 @@ export function hivePath(partition: PartitionRef): string {
  * partition run at a time, and S3 reads after a write see the new manifest.
  */
 export function manifestFolder(lake: S3Location, source: LogSource, partition: PartitionRef): S3Location {
-  return { bucket: lake.bucket, prefix: keyIn(lake, `_manifests/${source.name}/${hivePath(partition)}`) };
+  return {
+    bucket: lake.bucket,
+    prefix: keyIn(lake, `_manifests/${source.name}/${partitionPath(partition)}/`),
+  };
 }
 
 /**

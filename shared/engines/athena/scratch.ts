@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { LogSource } from '../../sources/types.js';
 import { keyIn, type S3Location } from '../../storage/s3-location.js';
 import type { PartitionRef } from '../types.js';
-import { hivePath } from './manifest.js';
+import { partitionPath } from '../../sources/partition.js';
 
 /** The three CTAS tables of one conversion: the parsed lines, the staged rows, the staged rejects. */
 export interface ScratchTables {
@@ -39,6 +39,6 @@ export function parsedFolder(
 ): S3Location {
   return {
     bucket: lake.bucket,
-    prefix: keyIn(lake, `_staging/${source.name}/${hivePath(partition)}v=${runId}/`),
+    prefix: keyIn(lake, `_staging/${source.name}/${partitionPath(partition)}/v=${runId}/`),
   };
 }

@@ -3,7 +3,7 @@ import type { DiscoveredPartition } from '../../plan/discover.js';
 import { defaultRawInput } from '../../sql/athena/raw-table.js';
 import { keyIn, s3Url, type S3Location } from '../../storage/s3-location.js';
 import type { S3Store } from '../../storage/s3-store.js';
-import { partitionValues } from './partition-values.js';
+import { partitionValueList as partitionValues } from '../../sources/partition.js';
 
 /** A raw-table partition to register: its values and where its objects are. */
 export interface RawPartition {

@@ -3,7 +3,7 @@ import type { DiscoveredPartition } from '../../plan/discover.js';
 import { keyIn, s3Url, type S3Location } from '../../storage/s3-location.js';
 import type { S3Store } from '../../storage/s3-store.js';
 import { partitionPath } from '../lake-layout.js';
-import { partitionValues } from './partition-values.js';
+import { partitionValueList as partitionValues } from '../../sources/partition.js';
 import { rawPartitionOf, writeRawManifests } from './raw-registration.js';
 import type { ConversionTarget, StagedVersion } from './types.js';
 

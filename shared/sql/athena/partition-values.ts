@@ -1,5 +1,6 @@
 import { UsageError } from '../../errors.js';
 import { isRealDate } from '../../sources/match-key.js';
+import { partitionValueList } from '../../sources/partition.js';
 import { PARTITION_COLUMNS, type PartitionColumn } from '../../sources/types.js';
 
 /** One partition of one source (the shape of the engines' `PartitionRef`). */
@@ -16,13 +17,6 @@ export function partitionValues(partition: AthenaPartition): [PartitionColumn, s
     throw new UsageError(`A partition date must be a real YYYY-MM-DD day, not "${partition.date}".`, {
       field: 'date',
     });
-  const [year = '', month = '', day = ''] = partition.date.split('-');
-  const values: Record<PartitionColumn, string> = {
-    account: partition.account,
-    region: partition.region,
-    year,
-    month,
-    day,
-  };
-  return PARTITION_COLUMNS.map((column) => [column, values[column]]);
+  const values = partitionValueList(partition);
+  return PARTITION_COLUMNS.map((column, index) => [column, values[index] ?? '']);
 }
