@@ -161,9 +161,7 @@ export class DuckDBEngine implements ConversionEngine {
         return reconciled(request, {
           rowsIn,
           rowsOut: await countParquetRows(connection, request.stagedDataFile),
-          bytesIn: staged.reduce((sum, object) => sum + object.bytesIn, 0),
-          blankLines: staged.reduce((sum, object) => sum + object.blankLines, 0),
-          emptyObjects: staged.filter((object) => object.lines === 0).length,
+          ...stagedTotals(staged),
           rejects: [...early, ...rejects].sort(byKeyAndLine),
         });
       }),
@@ -224,16 +222,16 @@ export class DuckDBEngine implements ConversionEngine {
           await connection.run(
             convertDelimitedSql(source, groups, request.stagedDataFile, this.options, delivered?.delivery),
           );
+          const totals = stagedTotals(staged);
           return reconciled(request, {
             rowsIn: staged.reduce((sum, object) => sum + dataLinesOf(object), 0) + (delivered?.rows ?? 0),
             rowsOut: await countParquetRows(connection, request.stagedDataFile),
+            ...totals,
             bytesIn:
-              staged.reduce((sum, object) => sum + object.bytesIn, 0) +
+              totals.bytesIn +
               request.objects
                 .filter((object) => deliveredAsParquet.has(object.key))
                 .reduce((sum, object) => sum + object.size, 0),
-            blankLines: staged.reduce((sum, object) => sum + object.blankLines, 0),
-            emptyObjects: staged.filter((object) => object.lines === 0).length,
             rejects: [
               ...earlyRejectsOf(staged),
               ...(await engineRejects(connection, groups, staged, format.delimiter)),
@@ -323,6 +321,17 @@ async function describeParquetDelivery(
 function describe(request: ConvertRequest): string {
   const { source, partition } = request;
   return `${source.name} ${partition.account}/${partition.region}/${partition.date}`;
+}
+
+/** Bytes read, blank lines and empty objects of a partition's staged objects. */
+function stagedTotals(
+  staged: readonly StagedText[],
+): Pick<ConvertResult, 'bytesIn' | 'blankLines' | 'emptyObjects'> {
+  return {
+    bytesIn: staged.reduce((sum, object) => sum + object.bytesIn, 0),
+    blankLines: staged.reduce((sum, object) => sum + object.blankLines, 0),
+    emptyObjects: staged.filter((object) => object.lines === 0).length,
+  };
 }
 
 const byKeyAndLine = (a: RejectRecord, b: RejectRecord): number =>
