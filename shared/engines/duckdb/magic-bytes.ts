@@ -1,4 +1,7 @@
+import { createReadStream, type ReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
 
 /** Whether a file starts with gzip's magic bytes (delivered names do not say: S3 and ELB logs arrive plain). */
 export async function isGzip(path: string): Promise<boolean> {
@@ -22,4 +25,16 @@ export async function isParquet(path: string): Promise<boolean> {
   } finally {
     await handle.close();
   }
+}
+
+/**
+ * A raw object's text as a stream, inflated when it is gzip (sniffed before streaming: a flowing
+ * stream would lose the chunks read while we look); `input.bytesRead` is the object's size read.
+ */
+export async function openRawText(path: string): Promise<{ input: ReadStream; text: Readable }> {
+  const gzipped = await isGzip(path);
+  const input = createReadStream(path, { highWaterMark: 1 << 20 });
+  const text = gzipped ? input.pipe(createGunzip({ chunkSize: 1 << 20 })) : input;
+  input.on('error', (error) => text.destroy(error));
+  return { input, text };
 }

@@ -1,10 +1,8 @@
-import { createReadStream } from 'node:fs';
 import { isUtf8 } from 'node:buffer';
 import { stat, writeFile } from 'node:fs/promises';
-import { createGunzip } from 'node:zlib';
 import { Semaphore } from '../../concurrency.js';
 import { UnreadableObjectError } from '../../errors.js';
-import { isGzip } from './magic-bytes.js';
+import { openRawText } from './magic-bytes.js';
 import {
   emptyStagedText,
   MAX_LINE_BYTES,
@@ -27,9 +25,7 @@ class TooLarge extends Error {}
 class NotUtf8 extends Error {}
 
 async function readWhole(path: string): Promise<{ text: string; bytesIn: number }> {
-  const input = createReadStream(path, { highWaterMark: 1 << 20 });
-  const stream = (await isGzip(path)) ? input.pipe(createGunzip({ chunkSize: 1 << 20 })) : input;
-  input.on('error', (error) => stream.destroy(error));
+  const { input, text: stream } = await openRawText(path);
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of stream as AsyncIterable<Buffer>) {

@@ -1,9 +1,8 @@
 import { isUtf8 } from 'node:buffer';
-import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
-import { createGunzip } from 'node:zlib';
+import { createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { UnreadableObjectError } from '../../errors.js';
-import { isGzip } from './magic-bytes.js';
+import { openRawText } from './magic-bytes.js';
 
 const NEWLINE = 0x0a;
 const NUL = 0x00;
@@ -169,11 +168,7 @@ export async function stageRawText(
     return write(screenLines(complete, firstLineNumber, check, result, fieldLimit, screen));
   };
   try {
-    // Sniff before streaming: a flowing stream would lose the chunks read while we look.
-    const gzipped = await isGzip(sourcePath);
-    const input = createReadStream(sourcePath, { highWaterMark: 1 << 20 });
-    const stream = gzipped ? input.pipe(createGunzip({ chunkSize: 1 << 20 })) : input;
-    input.on('error', (error) => stream.destroy(error));
+    const { input, text: stream } = await openRawText(sourcePath);
     // A failed write (missing folder, full disk) ends the read loop instead of going uncaught.
     output = createWriteStream(targetPath, { highWaterMark: 1 << 20 });
     output.on('error', (error) => stream.destroy(error));
