@@ -3,6 +3,7 @@ import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { resolveAwsSettings, type AwsSettings, type AwsSettingsFile } from './config-aws.js';
 import { UsageError } from './errors.js';
+import { s3Url } from './storage/s3-location.js';
 import { DEMO_CLOUDFRONT_ACCOUNT } from './demo/seed-demo.js';
 import {
   AVAILABLE_SOURCES,
@@ -30,6 +31,7 @@ export interface ResolvedConfig {
   rowGroupSize: number;
   duckdbMemoryLimit: string;
   bookmarkTable: string;
+  bookmarks: 'local' | 'aws';
   /** Account and region of each source's flat-layout objects, whose keys name neither. */
   flatLayouts: FlatLayouts;
   /** The Athena and Glue engines' settings (undefined for the embedded engine). */
@@ -53,6 +55,12 @@ export interface ConfigFile extends AwsSettingsFile {
   rowGroupSize?: number;
   duckdbMemoryLimit?: string;
   bookmarkTable?: string;
+  /**
+   * Where the bookmarks live: `local` (the workdir's dynalite, the default) or `aws` (the DynamoDB
+   * table `bookmarkTable` in the AWS account, e.g. the deployment's: the CLI and the Lambda
+   * functions then share leases and history).
+   */
+  bookmarks?: 'local' | 'aws';
   flatLayouts?: FlatLayouts;
 }
 
@@ -78,6 +86,7 @@ const CONFIG_KEYS = new Set<keyof ConfigFile>([
   'rowGroupSize',
   'duckdbMemoryLimit',
   'bookmarkTable',
+  'bookmarks',
   'flatLayouts',
   'database',
   'athena',
@@ -165,6 +174,8 @@ function checkConfigTypes(config: Record<string, unknown>, path: string): void {
     }
   }
   if ('flatLayouts' in config) checkFlatLayouts(config.flatLayouts, path);
+  if ('bookmarks' in config && config.bookmarks !== 'local' && config.bookmarks !== 'aws')
+    fail('bookmarks', '"local" (the workdir\'s dynalite) or "aws" (the DynamoDB table bookmarkTable)');
   if ('bookmarkTable' in config && !TABLE_NAME.test(String(config.bookmarkTable))) {
     fail('bookmarkTable', 'a DynamoDB table name (3–255 letters, digits, "_", "-", ".")');
   }
@@ -273,7 +284,8 @@ export async function resolveConfig(
   return {
     workdir,
     raw: rawLocation ?? resolve(workdir, 'raw'),
-    lake,
+    // One spelling of an S3 lake (`s3://bucket/prefix/`), as the Lambda functions key their bookmarks.
+    lake: aws ? s3Url(aws.lake.bucket, aws.lake.prefix) : lake,
     rawIsDefault: rawLocation === undefined,
     engine,
     sources,
@@ -291,6 +303,7 @@ export async function resolveConfig(
     rowGroupSize: positiveInteger(file.rowGroupSize, 'rowGroupSize', 65_536),
     duckdbMemoryLimit,
     bookmarkTable: file.bookmarkTable ?? 'athena_logs_bookmarks',
+    bookmarks: file.bookmarks ?? 'local',
     flatLayouts: {
       // The demo's CloudFront logs belong to its first account.
       ...(rawLocation === undefined ? { cloudfront: { account: DEMO_CLOUDFRONT_ACCOUNT } } : {}),

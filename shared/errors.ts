@@ -237,3 +237,11 @@ export class JobRunError extends PipelineError {
     this.reason = context.reason;
   }
 }
+
+/** A stored conversion plan is missing, unreadable or not the partition's own. */
+export class PlanError extends PipelineError {
+  constructor(message: string, context: ErrorContext = {}) {
+    super(message, context);
+    this.name = 'PlanError';
+  }
+}

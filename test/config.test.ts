@@ -114,6 +114,28 @@ describe('resolveConfig', () => {
     });
   });
 
+  it('spells an S3 lake one way (as the Lambda functions key their bookmarks), and reads where the bookmarks live', async () => {
+    const path = await configFile('aws-bookmarks.json', {
+      engine: 'athena',
+      raw: 's3://raw-bucket/logs/',
+      lake: 's3://lake-bucket/lake',
+      bookmarks: 'aws',
+      bookmarkTable: 'athena-logs-prod-bookmarks',
+      sources: ['alb'],
+    });
+
+    const config = await resolveConfig({ config: path }, dir);
+
+    expect(config).toMatchObject({
+      lake: 's3://lake-bucket/lake/',
+      bookmarks: 'aws',
+      bookmarkTable: 'athena-logs-prod-bookmarks',
+    });
+    expect((await resolveConfig({}, dir)).bookmarks).toBe('local');
+    const wrong = await configFile('wrong-bookmarks.json', { bookmarks: 'dynamo' });
+    await expect(resolveConfig({ config: wrong }, dir)).rejects.toThrow(/bookmarks/);
+  });
+
   it.each([
     [{ engine: 'spark' }, /--engine must be duckdb, athena or glue/],
     [{ engine: 'athena' }, /--engine athena reads raw logs from S3: give --raw s3:/],

@@ -15,6 +15,7 @@ export interface Session {
 
 /** Starts the workdir's bookmark server without waiting: it boots while this process loads. */
 export async function startBookmarkServerEarly(config: ResolvedConfig): Promise<void> {
+  if (config.bookmarks === 'aws') return;
   const { ensureLocalBookmarkServer } = await import('../../shared/bookmarks/local-server.js');
   // A failure here is reported by openSession, which asks again.
   ensureLocalBookmarkServer(join(config.workdir, 'bookmarks')).catch(() => undefined);
@@ -36,7 +37,11 @@ export async function openSession(config: ResolvedConfig, options: { engine: boo
   // DuckDB loads while the bookmark server starts (a separate process on a fresh workdir);
   // commands that only read bookmarks never load it.
   const [bookmarks] = await Promise.all([
-    openLocalBookmarks(config.workdir, { tableName: config.bookmarkTable }),
+    config.bookmarks === 'aws'
+      ? import('../../shared/bookmarks/aws.js').then(({ openAwsBookmarks }) =>
+          openAwsBookmarks(config.bookmarkTable, config.aws?.awsRegion),
+        )
+      : openLocalBookmarks(config.workdir, { tableName: config.bookmarkTable }),
     options.engine ? engine.database() : undefined,
   ]);
   return {

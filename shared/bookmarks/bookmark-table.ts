@@ -6,6 +6,11 @@ import { storeFailure } from './failure.js';
 /** The bookmark table's name unless configured otherwise. */
 export const DEFAULT_BOOKMARK_TABLE = 'athena_logs_bookmarks';
 
+/** Index of bookmarks by `stateKey` (`<lake>|<state>`), oldest `updatedAt` first. */
+export const STATE_INDEX = 'by-state';
+/** Index of bookmarks by the query or job run in flight (`activeRunId`, sparse). */
+export const ACTIVE_RUN_INDEX = 'by-active-run';
+
 /** On AWS a new table takes seconds to become ACTIVE; dynalite (createTableMs 0) none. */
 const ACTIVE_TIMEOUT_MS = 120_000;
 
@@ -21,7 +26,7 @@ async function tableStatus(client: DynamoDBClient, tableName: string): Promise<s
 
 /**
  * Creates the bookmark table when it is missing (on-demand billing; hash key `pk`, range key
- * `sk`, both strings) and waits until it is ACTIVE. Safe to call from racing processes.
+ * `sk`, both strings; the by-state and by-active-run indexes) and waits until it is ACTIVE. Safe to call from racing processes.
  *
  * @throws BookmarkStoreError when DynamoDB fails or the table does not become ACTIVE in time.
  */
@@ -44,6 +49,25 @@ export async function ensureBookmarkTable(
             AttributeDefinitions: [
               { AttributeName: 'pk', AttributeType: 'S' },
               { AttributeName: 'sk', AttributeType: 'S' },
+              { AttributeName: 'stateKey', AttributeType: 'S' },
+              { AttributeName: 'updatedAt', AttributeType: 'S' },
+              { AttributeName: 'activeRunId', AttributeType: 'S' },
+            ],
+            // The same indexes as the deployed table (serverless.yml), so local runs and tests query alike.
+            GlobalSecondaryIndexes: [
+              {
+                IndexName: STATE_INDEX,
+                KeySchema: [
+                  { AttributeName: 'stateKey', KeyType: 'HASH' },
+                  { AttributeName: 'updatedAt', KeyType: 'RANGE' },
+                ],
+                Projection: { ProjectionType: 'ALL' },
+              },
+              {
+                IndexName: ACTIVE_RUN_INDEX,
+                KeySchema: [{ AttributeName: 'activeRunId', KeyType: 'HASH' }],
+                Projection: { ProjectionType: 'KEYS_ONLY' },
+              },
             ],
           }),
         );

@@ -8,10 +8,20 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { BookmarkStoreError } from '../errors.js';
+import { sameFingerprint } from '../plan/decide.js';
 import { DEFAULT_BOOKMARK_TABLE } from './bookmark-table.js';
 import { ExpressionBuilder, updateExpression } from './expression.js';
 import { storeFailure } from './failure.js';
-import { checkDay, describeKey, itemKeyOf, partitionKeyOf, sortKeyRange, toBookmark } from './keys.js';
+import {
+  checkDay,
+  describeKey,
+  itemKeyOf,
+  partitionStateFields,
+  partitionKeyOf,
+  sortKeyRange,
+  stateKeyOf,
+  toBookmark,
+} from './keys.js';
 import type {
   AcquireResult,
   Bookmark,
@@ -44,15 +54,19 @@ const FIGURE_FIELDS = [
 
 type ItemList = Record<string, AttributeValue>[];
 
+/** What an event-driven conversion keeps while it runs; none of it outlives the conversion. */
+export const CONVERSION_FIELDS = [
+  'conversionId',
+  'step',
+  'activeRunId',
+  'claimedAt',
+  'steps',
+  'retryAt',
+] as const;
+
 function holdsLiveLease(bookmark: Bookmark, now: number): boolean {
   return (
     bookmark.state === 'RUNNING' && bookmark.leaseExpiresAt !== undefined && bookmark.leaseExpiresAt >= now
-  );
-}
-
-function sameFingerprint(a: RawFingerprint | undefined, b: RawFingerprint): boolean {
-  return (
-    a !== undefined && a.objects === b.objects && a.bytes === b.bytes && a.newestModified === b.newestModified
   );
 }
 
@@ -86,7 +100,7 @@ function byPosition(a: Bookmark, b: Bookmark): number {
  */
 export class DynamoBookmarkStore implements BookmarkStore {
   constructor(
-    private readonly client: DynamoDBClient,
+    protected readonly client: DynamoDBClient,
     readonly tableName: string = DEFAULT_BOOKMARK_TABLE,
   ) {}
 
@@ -157,8 +171,8 @@ export class DynamoBookmarkStore implements BookmarkStore {
     return renewed !== undefined;
   }
 
-  async succeed(key: PartitionKey, owner: string, figures: ConversionFigures): Promise<void> {
-    await this.finish(key, owner, 'SUCCEEDED', figureFields(figures), ['error']);
+  async succeed(key: PartitionKey, owner: string, figures: ConversionFigures, now?: number): Promise<void> {
+    await this.finish(key, owner, 'SUCCEEDED', figureFields(figures), ['error'], false, now);
   }
 
   async fail(
@@ -166,9 +180,10 @@ export class DynamoBookmarkStore implements BookmarkStore {
     owner: string,
     error: string,
     figures: Partial<ConversionFigures> = {},
+    now?: number,
   ): Promise<void> {
     const message = error.length > MAX_ERROR_CHARS ? `${error.slice(0, MAX_ERROR_CHARS - 1)}…` : error;
-    await this.finish(key, owner, 'FAILED', { ...figureFields(figures), error: message }, []);
+    await this.finish(key, owner, 'FAILED', { ...figureFields(figures), error: message }, [], false, now);
   }
 
   /** RUNNING → PENDING without counting the attempt: the runner was interrupted, not the data at fault. */
@@ -191,12 +206,7 @@ export class DynamoBookmarkStore implements BookmarkStore {
     const e = new ExpressionBuilder();
     const at = new Date(now).toISOString();
     const set = e.assignments({
-      lake: key.lake,
-      source: key.source,
-      account: key.account,
-      region: key.region,
-      date: key.date,
-      state: 'RUNNING' satisfies BookmarkState,
+      ...partitionStateFields(key, 'RUNNING'),
       leaseOwner: owner,
       leaseExpiresAt: now + leaseMs,
       fingerprint: { ...fingerprint },
@@ -211,7 +221,9 @@ export class DynamoBookmarkStore implements BookmarkStore {
         : `${attempts} = ${one}`,
     );
     // The previous conversion's outcome does not describe this one.
-    const remove = ['error', 'finishedAt', ...FIGURE_FIELDS].map((field) => e.name(field));
+    const remove = ['error', 'finishedAt', ...FIGURE_FIELDS, ...CONVERSION_FIELDS].map((field) =>
+      e.name(field),
+    );
 
     let condition: string;
     if (current === undefined) {
@@ -236,7 +248,7 @@ export class DynamoBookmarkStore implements BookmarkStore {
    * Condition: the stored fingerprint equals `fingerprint` (absent when undefined). Compared field
    * by field because dynalite does not compare whole maps.
    */
-  private fingerprintIs(e: ExpressionBuilder, fingerprint: RawFingerprint | undefined): string {
+  protected fingerprintIs(e: ExpressionBuilder, fingerprint: RawFingerprint | undefined): string {
     if (fingerprint === undefined) return `attribute_not_exists(${e.name('fingerprint')})`;
     return (['objects', 'bytes', 'newestModified'] as const)
       .map((field) => `${e.name(`fingerprint.${field}`)} = ${e.value(fingerprint[field])}`)
@@ -244,34 +256,43 @@ export class DynamoBookmarkStore implements BookmarkStore {
   }
 
   /** Condition: `owner` holds the lease of a RUNNING bookmark. */
-  private heldBy(e: ExpressionBuilder, owner: string): string {
+  protected heldBy(e: ExpressionBuilder, owner: string): string {
     return `${e.name('leaseOwner')} = ${e.value(owner)} AND ${e.name('state')} = ${e.value('RUNNING')}`;
   }
 
   /** RUNNING → SUCCEEDED | FAILED, dropping the lease; throws when `owner` no longer holds it. */
-  private async finish(
+  protected async finish(
     key: PartitionKey,
     owner: string,
     state: BookmarkState,
     fields: Record<string, string | number | undefined>,
     alsoRemove: string[],
     uncountAttempt = false,
+    now = Date.now(),
   ): Promise<void> {
     const e = new ExpressionBuilder();
-    const at = new Date().toISOString();
-    const set = e.assignments({ ...fields, state, finishedAt: at, updatedAt: at });
+    const at = new Date(now).toISOString();
+    const set = e.assignments({
+      ...fields,
+      state,
+      stateKey: stateKeyOf(key.lake, state),
+      finishedAt: at,
+      updatedAt: at,
+    });
     if (uncountAttempt) set.push(`${e.name('attempts')} = ${e.name('attempts')} - ${e.value(1)}`);
-    const remove = ['leaseOwner', 'leaseExpiresAt', ...alsoRemove].map((field) => e.name(field));
+    const remove = ['leaseOwner', 'leaseExpiresAt', 'activeRunId', 'claimedAt', ...alsoRemove].map((field) =>
+      e.name(field),
+    );
     const done = await this.update(`mark ${describeKey(key)} ${state}`, key, e, {
       update: updateExpression(set, remove),
       condition: this.heldBy(e, owner),
     });
     if (done !== undefined) return;
-    const now = await this.get(key);
+    const current = await this.get(key);
     const where =
-      now === undefined
+      current === undefined
         ? 'it no longer exists'
-        : `it is now ${now.state}${now.leaseOwner ? ` held by ${now.leaseOwner}` : ''}`;
+        : `it is now ${current.state}${current.leaseOwner ? ` held by ${current.leaseOwner}` : ''}`;
     throw new BookmarkStoreError(
       `The lease of ${owner} on ${describeKey(key)} was lost to another runner before it could be marked ${state} (${where}).`,
       { source: key.source },
@@ -279,7 +300,7 @@ export class DynamoBookmarkStore implements BookmarkStore {
   }
 
   /** A conditional UpdateItem returning the new bookmark, or undefined when the condition failed. */
-  private async update(
+  protected async update(
     what: string,
     key: PartitionKey,
     e: ExpressionBuilder,
@@ -348,7 +369,7 @@ export class DynamoBookmarkStore implements BookmarkStore {
   }
 
   /** Follows LastEvaluatedKey until the last page. */
-  private async pages(
+  protected async pages(
     what: string,
     page: (start: Record<string, AttributeValue> | undefined) => Promise<{
       Items?: ItemList;
@@ -369,7 +390,7 @@ export class DynamoBookmarkStore implements BookmarkStore {
     return items;
   }
 
-  private async call<T>(what: string, key: PartitionKey, send: () => Promise<T>): Promise<T> {
+  protected async call<T>(what: string, key: PartitionKey, send: () => Promise<T>): Promise<T> {
     try {
       return await send();
     } catch (err) {

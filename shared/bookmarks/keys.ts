@@ -1,7 +1,7 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { BookmarkStoreError } from '../errors.js';
-import type { Bookmark, PartitionKey } from './types.js';
+import type { Bookmark, BookmarkState, PartitionKey } from './types.js';
 
 /** Joins the parts of a key. Sources, accounts, regions and dates never contain it. */
 const SEPARATOR = '|';
@@ -48,6 +48,17 @@ export function partitionKeyOf(lake: string, source: string): string {
   return `${lake}${SEPARATOR}${source}`;
 }
 
+/** The by-state index's hash key: one Query lists a lake's partitions in one state. */
+export function stateKeyOf(lake: string, state: BookmarkState): string {
+  return `${lake}${SEPARATOR}${state}`;
+}
+
+/** The attributes that say which partition an item is and where it stands (its key fields, state and index key). */
+export function partitionStateFields(key: PartitionKey, state: BookmarkState) {
+  const { lake, source, account, region, date } = key;
+  return { lake, source, account, region, date, state, stateKey: stateKeyOf(lake, state) };
+}
+
 /** The table key of a partition, after checking that its parts keep keys unambiguous. */
 export function itemKeyOf(key: PartitionKey): ItemKey {
   checkPart('account', key.account, key.source);
@@ -64,9 +75,9 @@ export function sortKeyRange(from?: string, to?: string): { lower?: string; uppe
   return { lower: from, upper: to === undefined ? undefined : `${to}${AFTER_SEPARATOR}` };
 }
 
-/** A stored item as a bookmark: the table keys are dropped, the partition fields are attributes. */
+/** A stored item as a bookmark: the table and index keys are dropped, the partition fields are attributes. */
 export function toBookmark(item: Record<string, AttributeValue>): Bookmark {
-  const { pk: _pk, sk: _sk, ...bookmark } = unmarshall(item);
+  const { pk: _pk, sk: _sk, stateKey: _stateKey, ...bookmark } = unmarshall(item);
   return bookmark as Bookmark;
 }
 

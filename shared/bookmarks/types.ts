@@ -58,6 +58,20 @@ export interface Bookmark extends PartitionKey {
   finishedAt?: string;
   error?: string;
   updatedAt: string;
+  /** Event-driven conversions: the conversion's id (its `v=<id>/` version prefixes). */
+  conversionId?: string;
+  /** Event-driven conversions: the engine step running now (`parse`, `rows`, `rejects`, `job`). */
+  step?: string;
+  /** Event-driven conversions: the query or job run in flight (the by-active-run index's key). */
+  activeRunId?: string;
+  /** Event-driven conversions: when an invocation took the end of `activeRunId` in hand (epoch ms). */
+  claimedAt?: number;
+  /** Event-driven conversions: figures of the steps already finished, by step name. */
+  steps?: Record<string, { runId: string; rows?: number; bytesScanned?: number; engineMs?: number }>;
+  /** A PENDING retry is not started before this time (epoch ms): the backoff after a failed attempt. */
+  retryAt?: number;
+  /** s3:// URL of the partition's plan: the exact raw objects to convert. */
+  plan?: string;
 }
 
 export type AcquireResult =
@@ -90,12 +104,18 @@ export interface BookmarkStore {
   /** Extends a lease this owner still holds; false when it was lost. */
   renew(key: PartitionKey, owner: string, leaseMs: number, now?: number): Promise<boolean>;
   /** RUNNING → SUCCEEDED with the figures, only while `owner` holds the lease. */
-  succeed(key: PartitionKey, owner: string, figures: ConversionFigures): Promise<void>;
+  succeed(key: PartitionKey, owner: string, figures: ConversionFigures, now?: number): Promise<void>;
   /**
    * RUNNING → PENDING, only while `owner` holds the lease, giving the attempt back: an interrupted
    * runner hands the partition over without spending its retry budget.
    */
   release(key: PartitionKey, owner: string, reason: string): Promise<void>;
   /** RUNNING → FAILED with the error message, only while `owner` holds the lease. */
-  fail(key: PartitionKey, owner: string, error: string, figures?: Partial<ConversionFigures>): Promise<void>;
+  fail(
+    key: PartitionKey,
+    owner: string,
+    error: string,
+    figures?: Partial<ConversionFigures>,
+    now?: number,
+  ): Promise<void>;
 }

@@ -1,4 +1,4 @@
-import { AthenaClient, StartQueryExecutionCommand } from '@aws-sdk/client-athena';
+import { AthenaClient, StartQueryExecutionCommand, StopQueryExecutionCommand } from '@aws-sdk/client-athena';
 import {
   BatchDeleteTableCommand,
   CreatePartitionCommand,
@@ -12,6 +12,7 @@ import { DeleteObjectsCommand, ListObjectsV2Command, PutObjectCommand, S3Client 
 import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { InFlightCap } from '../../shared/aws/in-flight-cap.js';
+import { stopRunningWork } from '../../shared/aws/running-work.js';
 import { createGlueCatalog } from '../../shared/catalog/glue-catalog.js';
 import { createAthenaEngine, type AthenaEngineOptions } from '../../shared/engines/athena/engine.js';
 import type { RemoteConvertRequest } from '../../shared/engines/remote-types.js';
@@ -218,12 +219,20 @@ describe('the Athena engine', () => {
     const starts = athena.commandCalls(StartQueryExecutionCommand).map((call) => call.args[0].input);
     expect(starts).toHaveLength(9);
     for (const input of starts) {
-      expect(Object.keys(input).sort()).toEqual(['QueryString', 'ResultConfiguration', 'WorkGroup']);
+      expect(Object.keys(input).sort()).toEqual([
+        'ClientRequestToken',
+        'QueryString',
+        'ResultConfiguration',
+        'WorkGroup',
+      ]);
+      expect(input.ClientRequestToken).toMatch(/^[0-9a-f]{64}$/);
       expect(input.WorkGroup).toBe('athena-logs');
       expect(input.ResultConfiguration).toStrictEqual({
         OutputLocation: 's3://query-results-bucket/athena-logs/',
       });
     }
+    // One token per query: the same step of the same run is never started twice.
+    expect(new Set(starts.map((input) => input.ClientRequestToken)).size).toBe(9);
     const sql = starts.map((input) => input.QueryString ?? '');
     expect(sql.map((text) => stepOf(text))).toEqual(
       Object.keys(COUNTS).flatMap((key) =>
@@ -392,6 +401,34 @@ describe('the Athena engine', () => {
     );
     expect(s3.commandCalls(PutObjectCommand)).toHaveLength(0);
     expect(athena.commandCalls(StartQueryExecutionCommand)).toHaveLength(0);
+  });
+
+  it('stops the query still running when the run is interrupted, and still cleans up', async () => {
+    // The parse ends at once; the rows query stays RUNNING until stopped.
+    const fake = new FakeAthena(athena, (sql) => ({
+      ...succeeding(sql),
+      runningPolls: stepOf(sql).step === 'rows' ? 1_000_000 : 0,
+    }));
+    athena.on(StopQueryExecutionCommand).resolves({});
+    let interrupted = false;
+    let polls = 0;
+    const conversion = engine({
+      sleep: async () => {
+        polls += 1;
+        if (interrupted) throw new Error('interrupted');
+        await new Promise((resolve) => setImmediate(resolve));
+      },
+    }).convert(NIGHT[0]!);
+    while (fake.queries.length < 2 || polls < 3) await new Promise((resolve) => setImmediate(resolve));
+
+    expect(await stopRunningWork()).toBe(1);
+    interrupted = true;
+
+    await expect(conversion).rejects.toThrow('interrupted');
+    expect(
+      athena.commandCalls(StopQueryExecutionCommand).map((call) => call.args[0].input.QueryExecutionId),
+    ).toEqual(['q-2']);
+    expect(glue.commandCalls(BatchDeleteTableCommand)).toHaveLength(1);
   });
 
   it('never has more than the cap of conversions (and so of queries) in flight, with 50 requests at once', async () => {

@@ -41,7 +41,8 @@ export interface FakeQuery {
 }
 
 /**
- * Athena as the engine sees it: StartQueryExecution hands out ids `q-1`, `q-2` …; each query is
+ * Athena as the engine sees it: StartQueryExecution hands out ids `q-1`, `q-2` … (with
+ * `honourTokens`, a start repeating a ClientRequestToken gets the earlier query back); each query is
  * QUEUED/RUNNING for `runningPolls` GetQueryExecution calls, then ends as `script(sql)` says;
  * GetQueryResults gives the script's UpdateCount. `running` and `peak` count queries started
  * and not yet seen ending, so tests can check how many were in flight at once.
@@ -54,8 +55,20 @@ export class FakeAthena {
   constructor(
     stub: AwsClientStub<AthenaClient>,
     private readonly script: (sql: string) => QueryScript,
+    /** Answer a start whose ClientRequestToken was seen before with the query it started, as Athena does. */
+    options: { honourTokens?: boolean } = {},
   ) {
     stub.on(StartQueryExecutionCommand).callsFake((input: StartQueryExecutionCommandInput) => {
+      const earlier = options.honourTokens
+        ? this.queries.find((query) => query.input.ClientRequestToken === input.ClientRequestToken)
+        : undefined;
+      if (earlier && input.ClientRequestToken !== undefined) {
+        if (earlier.input.QueryString !== input.QueryString)
+          throw Object.assign(new Error('Idempotent parameters do not match'), {
+            name: 'InvalidRequestException',
+          });
+        return { QueryExecutionId: earlier.id };
+      }
       const id = `q-${this.queries.length + 1}`;
       this.queries.push({ id, input, script: this.script(input.QueryString ?? ''), polls: 0, done: false });
       this.running += 1;

@@ -14,6 +14,7 @@ import {
 } from '../../aws/throttle.js';
 import { trackRunningWork } from '../../aws/running-work.js';
 import { QueryError, ScanLimitError } from '../../errors.js';
+import { pollUntil } from '../drive-steps.js';
 
 /** Where and how the queries run. */
 export interface QueryRunnerOptions {
@@ -118,22 +119,29 @@ export function queryFailure(execution: QueryExecution, what: string, workGroup:
   );
 }
 
+/** The waits between two GetQueryExecution calls of one query: `pollMs`, doubling up to `maxPollMs`. */
+export function* pollIntervals(options: Pick<QueryRunnerOptions, 'pollMs' | 'maxPollMs'>): Generator<number> {
+  const maxPollMs = options.maxPollMs ?? 5_000;
+  for (let waitMs = options.pollMs ?? 1_000; ; waitMs = Math.min(maxPollMs, waitMs * 2)) yield waitMs;
+}
+
 /**
- * Runs one statement: StartQueryExecution in the configured workgroup (and result location), then
- * GetQueryExecution at growing intervals until the query is SUCCEEDED, FAILED or CANCELLED.
- * SUCCEEDED gives the query id, bytes scanned and engine time; FAILED and CANCELLED throw a
- * QueryError naming the query id and Athena's reason (a ScanLimitError, with the fix, when the
- * workgroup's scan limit cancelled it). `what` says in messages what the query was for.
+ * StartQueryExecution in the configured workgroup (and result location), retried while Athena
+ * throttles; returns the query execution id. With a `clientRequestToken` (32 to 128 characters),
+ * a start sent again with the same token and statement — a retry after a lost answer — gets the
+ * same query back instead of running a second one.
  */
-export async function runQuery(
+export async function startQuery(
   options: QueryRunnerOptions,
   sql: string,
   what: string,
-): Promise<QueryOutcome> {
+  clientRequestToken?: string,
+): Promise<string> {
   const started = await send(options, what, 'StartQueryExecution', undefined, () =>
     options.client.send(
       new StartQueryExecutionCommand({
         QueryString: sql,
+        ...(clientRequestToken ? { ClientRequestToken: clientRequestToken } : {}),
         WorkGroup: options.workGroup,
         ...(options.outputLocation
           ? { ResultConfiguration: { OutputLocation: options.outputLocation } }
@@ -146,41 +154,70 @@ export async function runQuery(
     throw new QueryError(`StartQueryExecution for ${what} answered without a query execution id.`, {
       state: 'NOT_STARTED',
     });
-  const sleep = options.sleep ?? realSleep;
-  const maxPollMs = options.maxPollMs ?? 5_000;
+  return id;
+}
+
+/** One GetQueryExecution (retried while Athena throttles): the query's state and statistics now. */
+export async function getQueryExecution(
+  options: QueryRunnerOptions,
+  queryExecutionId: string,
+  what: string,
+): Promise<QueryExecution> {
+  const answer = await send(options, what, 'GetQueryExecution', queryExecutionId, () =>
+    options.client.send(new GetQueryExecutionCommand({ QueryExecutionId: queryExecutionId })),
+  );
+  return { ...answer.QueryExecution, QueryExecutionId: queryExecutionId };
+}
+
+/** True once a query is SUCCEEDED, FAILED or CANCELLED (QUEUED and RUNNING are not). */
+export function hasEnded(execution: QueryExecution): boolean {
+  return FINAL_STATES.has(execution.Status?.State ?? '');
+}
+
+/**
+ * What a query that ended reports: its outcome when it SUCCEEDED; a QueryError naming the query id
+ * and Athena's reason when it FAILED or was CANCELLED (see `queryFailure`).
+ */
+export function outcomeOf(execution: QueryExecution, what: string, workGroup: string): QueryOutcome {
+  const id = execution.QueryExecutionId ?? '?';
+  if (execution.Status?.State !== 'SUCCEEDED') throw queryFailure(execution, what, workGroup);
+  return {
+    queryExecutionId: id,
+    state: 'SUCCEEDED',
+    bytesScanned: execution.Statistics?.DataScannedInBytes ?? 0,
+    engineMs: execution.Statistics?.EngineExecutionTimeInMillis ?? 0,
+  };
+}
+
+/**
+ * Runs one statement: StartQueryExecution (see `startQuery`), then GetQueryExecution at growing
+ * intervals until the query is SUCCEEDED, FAILED or CANCELLED. SUCCEEDED gives the query id, bytes
+ * scanned and engine time; FAILED and CANCELLED throw a QueryError naming the query id and
+ * Athena's reason (a ScanLimitError, with the fix, when the workgroup's scan limit cancelled it).
+ * `what` says in messages what the query was for. The query is stopped if the process is
+ * interrupted while it runs.
+ */
+export async function runQuery(
+  options: QueryRunnerOptions,
+  sql: string,
+  what: string,
+): Promise<QueryOutcome> {
+  const id = await startQuery(options, sql, what);
   const untrack = trackRunningWork(`athena:${id}`, () =>
     options.client.send(new StopQueryExecutionCommand({ QueryExecutionId: id })),
   );
   try {
-    return await pollUntilDone(options, id, what, sleep, maxPollMs);
+    const execution = await pollUntil(
+      async () => {
+        const now = await getQueryExecution(options, id, what);
+        return hasEnded(now) ? now : undefined;
+      },
+      pollIntervals(options),
+      options.sleep ?? realSleep,
+    );
+    return outcomeOf(execution, what, options.workGroup);
   } finally {
     untrack();
-  }
-}
-
-async function pollUntilDone(
-  options: QueryRunnerOptions,
-  id: string,
-  what: string,
-  sleep: (ms: number) => Promise<void>,
-  maxPollMs: number,
-): Promise<QueryOutcome> {
-  for (let waitMs = options.pollMs ?? 1_000; ; waitMs = Math.min(maxPollMs, waitMs * 2)) {
-    await sleep(waitMs);
-    const answer = await send(options, what, 'GetQueryExecution', id, () =>
-      options.client.send(new GetQueryExecutionCommand({ QueryExecutionId: id })),
-    );
-    const execution = answer.QueryExecution ?? {};
-    const state = execution.Status?.State;
-    if (!state || !FINAL_STATES.has(state)) continue;
-    if (state !== 'SUCCEEDED')
-      throw queryFailure({ ...execution, QueryExecutionId: id }, what, options.workGroup);
-    return {
-      queryExecutionId: id,
-      state,
-      bytesScanned: execution.Statistics?.DataScannedInBytes ?? 0,
-      engineMs: execution.Statistics?.EngineExecutionTimeInMillis ?? 0,
-    };
   }
 }
 

@@ -82,24 +82,24 @@ export async function startJobRun(
   return response.JobRunId;
 }
 
-/** Polls a run until it reaches a final state (the job's own Timeout bounds the wait); returns it. */
-export async function waitForJobRun(
+/** One GetJobRun (throttling and transient service failures waited out): the run as Glue sees it now. */
+export async function getJobRun(
   glue: GlueClient,
   jobRunId: string,
   subject: RunSubject,
   policy: ThrottleRetryOptions,
-  pollIntervalMs: number,
 ): Promise<JobRun> {
-  for (;;) {
-    await policy.sleep(pollIntervalMs);
-    const response = await withThrottleRetry(
-      () => glue.send(new GetJobRunCommand({ JobName: subject.jobName, RunId: jobRunId })),
-      policy,
-      { retryable: READ_AGAIN, giveUp: gaveUp(subject, 'GetJobRun', jobRunId) },
-    );
-    const run = response.JobRun;
-    if (run?.JobRunState && FINAL_STATES.has(run.JobRunState)) return run;
-  }
+  const response = await withThrottleRetry(
+    () => glue.send(new GetJobRunCommand({ JobName: subject.jobName, RunId: jobRunId })),
+    policy,
+    { retryable: READ_AGAIN, giveUp: gaveUp(subject, 'GetJobRun', jobRunId) },
+  );
+  return response.JobRun ?? {};
+}
+
+/** True once a run is in a state it never leaves (STARTING, RUNNING, STOPPING and WAITING are not). */
+export function hasEnded(run: JobRun): boolean {
+  return FINAL_STATES.has(run.JobRunState ?? '');
 }
 
 /** Why a run ended as it did, in words a user can act on. */
