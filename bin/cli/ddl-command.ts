@@ -12,6 +12,7 @@ import {
 } from '../../shared/sql/athena/tables.js';
 import { athenaIdentifier } from '../../shared/sql/identifiers.js';
 import { parseS3Location, s3Url } from '../../shared/storage/s3-location.js';
+import { sqlCommentLines } from '../../shared/sql/sql-comment.js';
 
 export interface DdlFlags {
   source?: string;
@@ -39,17 +40,7 @@ function locationOf(value: string | undefined, flag: string, placeholder: string
 
 /** `-- text` lines, wrapped near 100 characters. */
 function comment(text: string): string {
-  const lines: string[] = [];
-  let line = '--';
-  for (const word of text.split(/\s+/)) {
-    if (line.length + word.length + 1 > 100 && line !== '--') {
-      lines.push(line);
-      line = '--';
-    }
-    line += ` ${word}`;
-  }
-  lines.push(line);
-  return lines.join('\n');
+  return sqlCommentLines(text).join('\n');
 }
 
 const statement = (sql: string): string => `${sql};\n`;

@@ -82,12 +82,109 @@ function previousVersion(
   return { bucket: partitionFolder.bucket, prefix };
 }
 
+/** The two fresh prefixes a conversion writes: the partition's data and its rejects. */
+export interface StagingPrefixes {
+  stagingData: S3Location;
+  stagingRejects: S3Location;
+}
+
+/** Where the conversion `runId` of a partition writes: `v=<runId>/` beside the current version. */
+export function stagingPrefixes(
+  lake: S3Location,
+  partition: DiscoveredPartition,
+  runId: string,
+): StagingPrefixes {
+  return {
+    stagingData: versionPrefix(lake, partition, runId),
+    stagingRejects: versionPrefix(lake, partition, runId, '_rejects/'),
+  };
+}
+
+/** Deletes what a conversion wrote that was never committed. Never throws. */
+export async function discardStaged(store: S3Store, staging: StagingPrefixes): Promise<void> {
+  await deletePrefix(store, staging.stagingData).catch(() => undefined);
+  await deletePrefix(store, staging.stagingRejects).catch(() => undefined);
+}
+
+/**
+ * Makes a staged version current: points the converted table's catalog partition at it — the
+ * catalog is the source of truth, so readers switch at once — then deletes the previous version
+ * and older rejects (a failed deletion leaves an orphan, told, never a failure). Returns the new
+ * LOCATION. From the swap on the new version may be live even if the call fails (a lost answer):
+ * never discard it after calling this.
+ */
+export async function commitStaged(
+  options: Pick<RemoteTargetOptions, 'store' | 'catalog' | 'onWarning'>,
+  partition: DiscoveredPartition,
+  staging: StagingPrefixes,
+): Promise<string> {
+  const { stagingData, stagingRejects } = staging;
+  const location = s3Url(stagingData.bucket, stagingData.prefix);
+  const previous = await options.catalog.swapPartitionLocation(
+    partition.source.name,
+    partitionValues(partition),
+    location,
+  );
+  const partitionFolder = {
+    bucket: stagingData.bucket,
+    prefix: stagingData.prefix.replace(/v=[^/]+\/$/, ''),
+  };
+  try {
+    const old = previousVersion(partitionFolder, stagingData, previous);
+    if (old) await deletePrefix(options.store, old);
+    await removeOtherVersions(options.store, stagingRejects);
+  } catch (error) {
+    (options.onWarning ?? ((message: string) => console.warn(message)))(
+      `${describePartition(partition)} is converted and served from ${location}, but its previous version ` +
+        `(${previous ?? 'none'}) or older rejects were not all deleted: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+  return location;
+}
+
+/**
+ * Registers the raw partitions (the `<source>_raw` tables, for ad-hoc queries of the logs as
+ * delivered): manifests of flat layouts first, then BatchCreatePartition (or Athena DDL) per
+ * table. A failure is told, never fatal: the conversions do not read these tables.
+ */
+export async function registerRawPartitions(
+  options: Pick<RemoteTargetOptions, 'store' | 'catalog' | 'raw' | 'lake' | 'onWarning'>,
+  partitions: readonly DiscoveredPartition[],
+): Promise<void> {
+  const warn = options.onWarning ?? ((message: string) => console.warn(message));
+  const placed = partitions.map((partition) => ({
+    partition,
+    raw: rawPartitionOf(partition, options.raw, options.lake),
+  }));
+  const unplaced = placed.filter((entry) => entry.raw === undefined).map((entry) => entry.partition);
+  if (unplaced.length > 0)
+    warn(
+      `${unplaced.length} raw partition(s) are not registered in their <source>_raw table because their objects share ` +
+        `no folder of that day alone (e.g. ${describePartition(unplaced[0]!)}); their conversions go on.`,
+    );
+  const raw = placed.flatMap((entry) => (entry.raw ? [entry.raw] : []));
+  try {
+    await writeRawManifests(options.store, raw);
+    for (const table of new Set(raw.map((partition) => partition.table))) {
+      const entries = raw.filter((partition) => partition.table === table);
+      await options.catalog.createPartitions(
+        table,
+        entries.map(({ values, location }) => ({ values, location })),
+      );
+    }
+  } catch (error) {
+    warn(
+      `Raw partitions were not all registered (the conversions go on): ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+}
+
 /**
  * The AWS target: the engine (Athena or Glue) writes a new version of the partition into a fresh
  * `v=<runId>/` prefix of the partition's folder (rejects likewise under `_rejects/`); the commit
- * points the converted table's catalog partition at it — the catalog is the source of truth, so
- * readers switch at once — and then deletes the previous version. A failure before the swap
- * leaves the previous version served and the new prefix deleted; a re-run never duplicates.
+ * (`commitStaged`) points the converted table's catalog partition at it and deletes the previous
+ * version. A failure before the swap leaves the previous version served and the new prefix
+ * deleted; a re-run never duplicates.
  */
 export function remoteTarget(options: RemoteTargetOptions): ConversionTarget {
   const requestOf = (partition: DiscoveredPartition, runId: string) => ({
@@ -95,39 +192,11 @@ export function remoteTarget(options: RemoteTargetOptions): ConversionTarget {
     partition,
     objects: partition.objects,
     raw: options.raw,
-    stagingData: versionPrefix(options.lake, partition, runId),
-    stagingRejects: versionPrefix(options.lake, partition, runId, '_rejects/'),
+    ...stagingPrefixes(options.lake, partition, runId),
     runId,
   });
-  const warn = options.onWarning ?? ((message: string) => console.warn(message));
   return {
-    async register(partitions) {
-      const placed = partitions.map((partition) => ({
-        partition,
-        raw: rawPartitionOf(partition, options.raw, options.lake),
-      }));
-      const unplaced = placed.filter((entry) => entry.raw === undefined).map((entry) => entry.partition);
-      if (unplaced.length > 0)
-        warn(
-          `${unplaced.length} raw partition(s) are not registered in their <source>_raw table because their objects share ` +
-            `no folder of that day alone (e.g. ${describePartition(unplaced[0]!)}); their conversions go on.`,
-        );
-      const raw = placed.flatMap((entry) => (entry.raw ? [entry.raw] : []));
-      try {
-        await writeRawManifests(options.store, raw);
-        for (const table of new Set(raw.map((partition) => partition.table))) {
-          const entries = raw.filter((partition) => partition.table === table);
-          await options.catalog.createPartitions(
-            table,
-            entries.map(({ values, location }) => ({ values, location })),
-          );
-        }
-      } catch (error) {
-        warn(
-          `Raw partitions were not all registered (the conversions go on): ${error instanceof Error ? error.message : String(error)}`,
-        );
-      }
-    },
+    register: (partitions) => registerRawPartitions(options, partitions),
     async describe(partition: DiscoveredPartition, runId: string): Promise<string[]> {
       const request = requestOf(partition, runId);
       const data = s3Url(request.stagingData.bucket, request.stagingData.prefix);
@@ -146,16 +215,12 @@ export function remoteTarget(options: RemoteTargetOptions): ConversionTarget {
     },
     async stage(partition: DiscoveredPartition, runId: string): Promise<StagedVersion> {
       const request = requestOf(partition, runId);
-      const { stagingData, stagingRejects } = request;
       let committed = false;
       const cleanUp = async (): Promise<void> => {
-        if (committed) return;
-        await deletePrefix(options.store, stagingData).catch(() => undefined);
-        await deletePrefix(options.store, stagingRejects).catch(() => undefined);
+        if (!committed) await discardStaged(options.store, request);
       };
       try {
         const result = await options.engine.convert(request);
-        const location = s3Url(stagingData.bucket, stagingData.prefix);
         return {
           figures: {
             rowsIn: result.rowsIn,
@@ -165,32 +230,11 @@ export function remoteTarget(options: RemoteTargetOptions): ConversionTarget {
             engineRunId: result.engine.id,
             bytesScanned: result.engine.bytesScanned,
             engineMs: result.engine.engineMs,
-            location,
+            location: s3Url(request.stagingData.bucket, request.stagingData.prefix),
           },
           async commit() {
-            // From here on the new version may be live even if the call fails (a lost answer):
-            // its files are never deleted by the clean-up, at worst they stay as an orphan.
             committed = true;
-            const previous = await options.catalog.swapPartitionLocation(
-              partition.source.name,
-              partitionValues(partition),
-              location,
-            );
-            const partitionFolder = {
-              bucket: stagingData.bucket,
-              prefix: stagingData.prefix.replace(/v=[^/]+\/$/, ''),
-            };
-            // Readers already see the new version: a failed deletion leaves an orphan, told, not a failure.
-            try {
-              const old = previousVersion(partitionFolder, stagingData, previous);
-              if (old) await deletePrefix(options.store, old);
-              await removeOtherVersions(options.store, stagingRejects);
-            } catch (error) {
-              warn(
-                `${describePartition(partition)} is converted and served from ${location}, but its previous version ` +
-                  `(${previous ?? 'none'}) or older rejects were not all deleted: ${error instanceof Error ? error.message : String(error)}`,
-              );
-            }
+            await commitStaged(options, partition, request);
           },
           cleanUp,
         };
