@@ -1,0 +1,119 @@
+import { resolveAwsSettings, type AwsSettings } from '../../shared/config-aws.js';
+import { UsageError } from '../../shared/errors.js';
+import { AVAILABLE_SOURCES, SOURCES } from '../../shared/sources/index.js';
+import type { LogSource, SourceName } from '../../shared/sources/types.js';
+
+/** What the functions are configured with: the deployment's environment variables, checked. */
+export interface LambdaSettings {
+  aws: AwsSettings;
+  engine: 'athena' | 'glue';
+  sources: LogSource[];
+  tableName: string;
+  lookbackDays: number;
+  maxInFlight: number;
+  retryBudget: number;
+  backfillMaxDays: number;
+  stuckAfterMinutes: number;
+  /** SNS topic told of every conversion that failed for good (empty: none). */
+  alertTopicArn?: string;
+  /** The backfill function re-invokes itself by this name to continue past one invocation. */
+  backfillFunctionName?: string;
+}
+
+type Environment = Record<string, string | undefined>;
+
+function required(env: Environment, name: string): string {
+  const value = env[name]?.trim();
+  if (!value)
+    throw new UsageError(
+      `The environment variable ${name} is missing: the deployment (serverless.yml) sets it.`,
+      {
+        field: name,
+      },
+    );
+  return value;
+}
+
+function wholeNumber(env: Environment, name: string, fallback: number, minimum: number): number {
+  const text = env[name]?.trim();
+  if (!text) return fallback;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < minimum)
+    throw new UsageError(
+      `The environment variable ${name} must be a whole number ≥ ${minimum}, not "${text}".`,
+      {
+        field: name,
+      },
+    );
+  return value;
+}
+
+function sourcesOf(text: string): LogSource[] {
+  const names = text
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name !== '');
+  if (names.length === 0)
+    throw new UsageError('The environment variable SOURCES names no source.', { field: 'SOURCES' });
+  return names.map((name) => {
+    if (!(name in SOURCES))
+      throw new UsageError(
+        `The environment variable SOURCES names "${name}", which is not a source (${AVAILABLE_SOURCES.join(', ')}).`,
+        { field: 'SOURCES' },
+      );
+    return SOURCES[name as SourceName];
+  });
+}
+
+function jsonObject(env: Environment, name: string): Record<string, string> {
+  const text = env[name]?.trim();
+  if (!text) return {};
+  try {
+    const value: unknown = JSON.parse(text);
+    if (typeof value === 'object' && value !== null && !Array.isArray(value))
+      return value as Record<string, string>;
+  } catch {
+    // Said below, with the variable's name.
+  }
+  throw new UsageError(`The environment variable ${name} must be a JSON object, not ${text}.`, {
+    field: name,
+  });
+}
+
+/** Reads and checks the functions' settings; every problem names its environment variable. */
+export function readSettings(env: Environment = process.env): LambdaSettings {
+  const engine = env.ENGINE?.trim() || 'athena';
+  if (engine !== 'athena' && engine !== 'glue')
+    throw new UsageError(`The environment variable ENGINE must be "athena" or "glue", not "${engine}".`, {
+      field: 'ENGINE',
+    });
+  const sources = sourcesOf(env.SOURCES ?? AVAILABLE_SOURCES.join(','));
+  const aws = resolveAwsSettings(
+    engine,
+    { raw: required(env, 'RAW_LOCATION'), lake: required(env, 'LAKE_LOCATION') },
+    {
+      database: env.GLUE_DATABASE?.trim() || undefined,
+      athena: {
+        workgroup: env.ATHENA_WORKGROUP?.trim() || undefined,
+        outputLocation: env.ATHENA_OUTPUT_LOCATION?.trim() || undefined,
+      },
+      glue: { jobName: env.GLUE_JOB_NAME?.trim() || undefined },
+      awsRegion: env.AWS_REGION?.trim() || undefined,
+      s3Prefixes: jsonObject(env, 'S3_PREFIXES'),
+    },
+    sources,
+  );
+  return {
+    aws,
+    engine,
+    sources,
+    tableName: required(env, 'BOOKMARK_TABLE'),
+    lookbackDays: wholeNumber(env, 'LOOKBACK_DAYS', 2, 0),
+    maxInFlight: wholeNumber(env, 'MAX_IN_FLIGHT', 20, 1),
+    retryBudget: wholeNumber(env, 'RETRY_BUDGET', 3, 1),
+    backfillMaxDays: wholeNumber(env, 'BACKFILL_MAX_DAYS', 366, 1),
+    stuckAfterMinutes: wholeNumber(env, 'STUCK_AFTER_MINUTES', 30, 1),
+    alertTopicArn: env.ALERT_TOPIC_ARN?.trim() || undefined,
+    backfillFunctionName: env.BACKFILL_FUNCTION_NAME?.trim() || undefined,
+  };
+}

@@ -1,0 +1,68 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { Runtime } from '../../functions/lib/runtime.js';
+import { captureMetrics } from './emf.js';
+import {
+  asTestHandler,
+  lambdaContext,
+  LAKE_URL,
+  startLambdaWorld,
+  type LambdaWorld,
+  type TestHandler,
+} from './lambda-harness.js';
+
+const ACCOUNT = '111122223333';
+
+let world: LambdaWorld;
+let handlers: Record<'nightly' | 'onConversionEvent', TestHandler>;
+let runtime: Runtime;
+
+beforeAll(async () => {
+  world = await startLambdaWorld({ RETRY_BUDGET: '1' });
+  const folder = `AWSLogs/${ACCOUNT}/elasticloadbalancing/eu-west-1/2026/11/21/`;
+  world.addRaw(
+    `${folder}${ACCOUNT}_elasticloadbalancing_eu-west-1_app.web.0f1e2d3c4b5a6978_20261121T0005Z_10.0.0.1_x1.log.gz`,
+    'gz',
+  );
+  world.failWhen((sql) =>
+    sql.includes('_raw_lines') ? 'HIVE_BAD_DATA: Error parsing field value' : undefined,
+  );
+  handlers = {
+    nightly: asTestHandler((await import('../../functions/nightly.js')).handler),
+    onConversionEvent: asTestHandler((await import('../../functions/on-conversion-event.js')).handler),
+  };
+  runtime = (await import('../../functions/lib/runtime.js')).runtime();
+});
+afterAll(async () => {
+  await world.close();
+});
+
+describe('the metric the failed-conversions alarm reads', () => {
+  it('is sent as the partition fails for good, even if the invocation then runs out of time', async () => {
+    await handlers.nightly({ time: '2026-11-22T01:30:00Z' }, lambdaContext());
+    const emitted = captureMetrics();
+    // After the failure, filling the freed slot hangs until Lambda's timeout ends the invocation.
+    const holders = vi
+      .spyOn(runtime.deps.slots, 'holders')
+      .mockImplementation(() => new Promise(() => undefined));
+    void handlers.onConversionEvent(world.finish(world.running()[0]!), lambdaContext());
+    await vi.waitFor(async () =>
+      expect(
+        (
+          await runtime.deps.store.get({
+            lake: LAKE_URL,
+            source: 'alb',
+            account: ACCOUNT,
+            region: 'eu-west-1',
+            date: '2026-11-21',
+          })
+        )?.state,
+      ).toBe('FAILED'),
+    );
+    await vi.waitFor(() => expect(holders).toHaveBeenCalled());
+
+    expect(world.published).toHaveLength(1);
+    expect(emitted.total('ConversionsFailed')).toBe(1);
+    holders.mockRestore();
+    emitted.restore();
+  });
+});
