@@ -4,7 +4,7 @@
  * in-process dynalite), started under the real `InFlightSlots` cap by `startPending`, each converted
  * by the real Athena step engine (three CTAS queries: parse, rows, rejects) against a simulated
  * Athena, carried on by `onRunEnded` + `startPending` when each query's state-change event arrives,
- * and by the sweeper (`sweep` + `startPending`) every 15 simulated minutes. Query times are
+ * and by the sweeper (`sweep` + `startPending`) every 5 simulated minutes (the deployed default). Query times are
  * lognormal; a share of StartQueryExecution calls is throttled (the engine's full-jitter retry
  * waits on the simulated clock) and a share of conversion attempts fails (one query ends FAILED),
  * retried after the product's backoff up to the retry budget, then FAILED.
@@ -16,7 +16,7 @@
  * or FAILED, a partition whose conversion had ended was started again, or an invocation failed.
  *
  *   npm run bench:orchestration:events -- [--partitions 1000 --cap 20 --median-s 40 --sigma 0.6
- *     --throttle-pct 10 --fail-pct 5 --lost-pct 0 --duplicate-pct 0 --retry-budget 3 --sweep-min 15 --stuck-min 30 --aws-ms 0 --seed 1]
+ *     --throttle-pct 10 --fail-pct 5 --lost-pct 0 --duplicate-pct 0 --retry-budget 3 --sweep-min 5 --stuck-min 30 --aws-ms 0 --seed 1]
  */
 import { benchArgs } from './args.js';
 import { simulateEventNight } from './sim-events-night.js';
@@ -32,7 +32,7 @@ const args = benchArgs({
   'lost-pct': '0',
   'duplicate-pct': '0',
   'retry-budget': 3,
-  'sweep-min': 15,
+  'sweep-min': 5,
   'stuck-min': 30,
   'max-hours': 48,
   // Text: 0 (the default) is refused by benchArgs for numbers. Simulated ms each AWS call takes.

@@ -4,7 +4,7 @@
  * them (functions/nightly.ts, on-conversion-event.ts, sweeper.ts), with the real `ConversionStore`
  * and `InFlightSlots` on an in-process dynalite and the real Athena step engine over a simulated
  * Athena (bench/sim-events-services.ts). Every state-change event is delivered when its query ends
- * and handled to completion before simulated time moves on; the sweeper runs every 15 simulated
+ * and handled to completion before simulated time moves on; the sweeper runs every `sweepMin` simulated
  * minutes. Returns the figures bench/orchestration-events.ts prints.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
@@ -15,18 +15,13 @@ import dynalite from 'dynalite';
 import { ensureBookmarkTable } from '../shared/bookmarks/bookmark-table.js';
 import { ConversionStore } from '../shared/bookmarks/conversion-store.js';
 import { InFlightSlots } from '../shared/bookmarks/in-flight-slots.js';
-import type {
-  AcquireResult,
-  Bookmark,
-  BookmarkState,
-  PartitionKey,
-  RawFingerprint,
-} from '../shared/bookmarks/types.js';
+import type { Bookmark, BookmarkState, PartitionKey } from '../shared/bookmarks/types.js';
 import { partitionCatalog } from '../shared/catalog/glue-catalog.js';
 import { seededRandom } from '../shared/demo/random.js';
 import { createAthenaStepEngine } from '../shared/engines/athena/steps.js';
 import type { RawObject } from '../shared/engines/types.js';
 import type { ContinueOutcome } from '../shared/pipeline/events/continue-conversion.js';
+import { keyOf } from '../shared/pipeline/events/partition-key.js';
 import { onRunEnded } from '../shared/pipeline/events/continue-conversion.js';
 import { planConversions } from '../shared/pipeline/events/plan-conversions.js';
 import { startPending } from '../shared/pipeline/events/start-pending.js';
@@ -235,13 +230,14 @@ class MeteredStore extends ConversionStore {
     this.retryAt.set(idOf(key), retryAt);
   }
 
-  override async acquire(
-    key: PartitionKey,
-    options: { owner: string; leaseMs: number; fingerprint: RawFingerprint; now?: number },
-  ): Promise<AcquireResult> {
+  override async startQueued(
+    queued: Bookmark,
+    options: { owner: string; leaseMs: number; now?: number },
+  ): Promise<Bookmark | undefined> {
+    const key = keyOf(queued);
     const before = await this.meter.peek(key);
-    const lease = await super.acquire(key, options);
-    if (lease.acquired) {
+    const lease = await super.startQueued(queued, options);
+    if (lease !== undefined) {
       if (before?.state === 'SUCCEEDED') this.leasesOn.succeeded += 1;
       if (before?.state === 'FAILED') this.leasesOn.failed += 1;
       if (before?.state === 'PENDING' && (before.retryAt ?? 0) > (options.now ?? 0))

@@ -34,6 +34,9 @@ function required(env: Environment, name: string): string {
   return value;
 }
 
+/** The longest function timeout in serverless.yml (nightly and backfill: Lambda's 15 minutes). */
+export const LONGEST_FUNCTION_MINUTES = 15;
+
 function wholeNumber(env: Environment, name: string, fallback: number, minimum: number): number {
   const text = env[name]?.trim();
   if (!text) return fallback;
@@ -112,7 +115,8 @@ export function readSettings(env: Environment = process.env): LambdaSettings {
     maxInFlight: wholeNumber(env, 'MAX_IN_FLIGHT', 20, 1),
     retryBudget: wholeNumber(env, 'RETRY_BUDGET', 3, 1),
     backfillMaxDays: wholeNumber(env, 'BACKFILL_MAX_DAYS', 366, 1),
-    stuckAfterMinutes: wholeNumber(env, 'STUCK_AFTER_MINUTES', 30, 1),
+    // The sweeper presumes an invocation dead after this long: never while one can still be running.
+    stuckAfterMinutes: wholeNumber(env, 'STUCK_AFTER_MINUTES', 30, LONGEST_FUNCTION_MINUTES + 1),
     alertTopicArn: env.ALERT_TOPIC_ARN?.trim() || undefined,
     backfillFunctionName: env.BACKFILL_FUNCTION_NAME?.trim() || undefined,
   };

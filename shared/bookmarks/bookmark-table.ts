@@ -10,6 +10,11 @@ export const DEFAULT_BOOKMARK_TABLE = 'athena_logs_bookmarks';
 export const STATE_INDEX = 'by-state';
 /** Index of bookmarks by the query or job run in flight (`activeRunId`, sparse). */
 export const ACTIVE_RUN_INDEX = 'by-active-run';
+/**
+ * Index of the partitions waiting out a retry backoff (`retryQueue` = lake, sparse), soonest
+ * `retryAt` first: the starter takes the due ones before the rest of the queue.
+ */
+export const RETRY_INDEX = 'by-retry';
 
 /** On AWS a new table takes seconds to become ACTIVE; dynalite (createTableMs 0) none. */
 const ACTIVE_TIMEOUT_MS = 120_000;
@@ -26,7 +31,7 @@ async function tableStatus(client: DynamoDBClient, tableName: string): Promise<s
 
 /**
  * Creates the bookmark table when it is missing (on-demand billing; hash key `pk`, range key
- * `sk`, both strings; the by-state and by-active-run indexes) and waits until it is ACTIVE. Safe to call from racing processes.
+ * `sk`, both strings; the by-state, by-active-run and by-retry indexes) and waits until it is ACTIVE. Safe to call from racing processes.
  *
  * @throws BookmarkStoreError when DynamoDB fails or the table does not become ACTIVE in time.
  */
@@ -52,6 +57,8 @@ export async function ensureBookmarkTable(
               { AttributeName: 'stateKey', AttributeType: 'S' },
               { AttributeName: 'updatedAt', AttributeType: 'S' },
               { AttributeName: 'activeRunId', AttributeType: 'S' },
+              { AttributeName: 'retryQueue', AttributeType: 'S' },
+              { AttributeName: 'retryAt', AttributeType: 'N' },
             ],
             // The same indexes as the deployed table (serverless.yml), so local runs and tests query alike.
             GlobalSecondaryIndexes: [
@@ -67,6 +74,14 @@ export async function ensureBookmarkTable(
                 IndexName: ACTIVE_RUN_INDEX,
                 KeySchema: [{ AttributeName: 'activeRunId', KeyType: 'HASH' }],
                 Projection: { ProjectionType: 'KEYS_ONLY' },
+              },
+              {
+                IndexName: RETRY_INDEX,
+                KeySchema: [
+                  { AttributeName: 'retryQueue', KeyType: 'HASH' },
+                  { AttributeName: 'retryAt', KeyType: 'RANGE' },
+                ],
+                Projection: { ProjectionType: 'ALL' },
               },
             ],
           }),

@@ -1,6 +1,6 @@
 import { GetItemCommand, QueryCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { sameFingerprint } from '../plan/decide.js';
-import { ACTIVE_RUN_INDEX, STATE_INDEX } from './bookmark-table.js';
+import { ACTIVE_RUN_INDEX, RETRY_INDEX, STATE_INDEX } from './bookmark-table.js';
 import { CONVERSION_FIELDS, DynamoBookmarkStore, MAX_ERROR_CHARS } from './dynamodb-store.js';
 import { ExpressionBuilder, updateExpression } from './expression.js';
 import { storeFailure } from './failure.js';
@@ -113,6 +113,35 @@ export class ConversionStore extends DynamoBookmarkStore {
   }
 
   /**
+   * A lake's PENDING partitions whose retry backoff has elapsed by `now`, soonest due first (the
+   * by-retry index). They were queued before anything still waiting, so the starter takes them
+   * first: a retry started as soon as it is due does not pile up at the end of the night.
+   */
+  async *dueRetries(lake: string, now: number): AsyncGenerator<Bookmark> {
+    const e = new ExpressionBuilder();
+    const condition = `${e.name('retryQueue')} = ${e.value(lake)} AND ${e.name('retryAt')} <= ${e.value(now)}`;
+    const filter = `${e.name('state')} = ${e.value('PENDING')}`;
+    let start: Record<string, AttributeValue> | undefined;
+    do {
+      const page = await this.send(`list the due retries of lake ${lake}`, () =>
+        this.client.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            IndexName: RETRY_INDEX,
+            KeyConditionExpression: condition,
+            FilterExpression: filter,
+            ExclusiveStartKey: start,
+            Limit: 100,
+            ...e.input(),
+          }),
+        ),
+      );
+      for (const item of page.Items ?? []) yield toBookmark(item);
+      start = page.LastEvaluatedKey;
+    } while (start !== undefined);
+  }
+
+  /**
    * Takes the lease of a partition the queue listed, PENDING → RUNNING under `owner` (attempts + 1),
    * only while its bookmark is still the very item listed (same `updatedAt` and fingerprint) and
    * its backoff has elapsed. The by-state index is eventually consistent: a listing may show a
@@ -159,10 +188,28 @@ export class ConversionStore extends DynamoBookmarkStore {
     });
   }
 
-  /** Counts a lake's bookmarks in one state (the sweeper's gauges). */
+  /** Counts a lake's bookmarks in one state (the sweeper's gauges): counted by DynamoDB, no items read back. */
   async countInState(lake: string, state: BookmarkState): Promise<number> {
+    const e = new ExpressionBuilder();
+    const condition = `${e.name('stateKey')} = ${e.value(stateKeyOf(lake, state))}`;
     let count = 0;
-    for await (const _bookmark of this.inState(lake, state)) count += 1;
+    let start: Record<string, AttributeValue> | undefined;
+    do {
+      const page = await this.send(`count the ${state} bookmarks of lake ${lake}`, () =>
+        this.client.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            IndexName: STATE_INDEX,
+            KeyConditionExpression: condition,
+            Select: 'COUNT',
+            ExclusiveStartKey: start,
+            ...e.input(),
+          }),
+        ),
+      );
+      count += page.Count ?? 0;
+      start = page.LastEvaluatedKey;
+    } while (start !== undefined);
     return count;
   }
 
@@ -341,7 +388,8 @@ export class ConversionStore extends DynamoBookmarkStore {
       key,
       owner,
       'PENDING',
-      { error: message, retryAt },
+      // retryQueue puts it in the by-retry index until it is started or queued anew.
+      { error: message, retryAt, retryQueue: key.lake },
       ['conversionId', 'step', 'steps'],
       false,
       now,

@@ -62,6 +62,7 @@ export const CONVERSION_FIELDS = [
   'claimedAt',
   'steps',
   'retryAt',
+  'retryQueue',
 ] as const;
 
 function holdsLiveLease(bookmark: Bookmark, now: number): boolean {

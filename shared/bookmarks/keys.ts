@@ -77,7 +77,7 @@ export function sortKeyRange(from?: string, to?: string): { lower?: string; uppe
 
 /** A stored item as a bookmark: the table and index keys are dropped, the partition fields are attributes. */
 export function toBookmark(item: Record<string, AttributeValue>): Bookmark {
-  const { pk: _pk, sk: _sk, stateKey: _stateKey, ...bookmark } = unmarshall(item);
+  const { pk: _pk, sk: _sk, stateKey: _stateKey, retryQueue: _retryQueue, ...bookmark } = unmarshall(item);
   return bookmark as Bookmark;
 }
 

@@ -7,6 +7,7 @@ import { builtinModules } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { LONGEST_FUNCTION_MINUTES } from '../../functions/lib/settings.js';
 import { ALL_QUERIES } from '../../shared/queries/index.js';
 import { AVAILABLE_SOURCES, SOURCES } from '../../shared/sources/index.js';
 import { sourcesNeedingPrefix } from '../../shared/storage/s3-raw-listing.js';
@@ -108,6 +109,9 @@ describe('serverless package (offline)', () => {
       expect(properties.MemorySize).toBeGreaterThanOrEqual(512);
       expect(properties.MemorySize).toBeLessThanOrEqual(1024);
     }
+    // The sweeper's "presumed dead" threshold is checked against this: no function may run longer.
+    const longest = Math.max(...FUNCTIONS.map((fn) => base.properties(fn.id).Timeout as number));
+    expect(longest).toBeLessThanOrEqual(LONGEST_FUNCTION_MINUTES * 60);
     const backfillConcurrency = base.properties('BackfillLambdaFunction').ReservedConcurrentExecutions;
     expect([1, 2]).toContain(backfillConcurrency);
   });
@@ -180,12 +184,12 @@ describe('the Lambda package', () => {
 });
 
 describe('schedules and EventBridge rules', () => {
-  it('runs nightly on the schedule parameter (default: 01:30 UTC) and the sweeper every 15 minutes', () => {
+  it('runs nightly on the schedule parameter (default: 01:30 UTC) and the sweeper every 5 minutes', () => {
     expect(rulesTargeting(base, 'NightlyLambdaFunction').map((rule) => rule.ScheduleExpression)).toEqual([
       'cron(30 1 * * ? *)',
     ]);
     expect(rulesTargeting(base, 'SweeperLambdaFunction').map((rule) => rule.ScheduleExpression)).toEqual([
-      'rate(15 minutes)',
+      'rate(5 minutes)',
     ]);
     expect(rulesTargeting(glue, 'NightlyLambdaFunction').map((rule) => rule.ScheduleExpression)).toEqual([
       OVERRIDES.schedule,
@@ -324,6 +328,14 @@ describe('the bookmark table', () => {
         KeySchema: [{ AttributeName: 'activeRunId', KeyType: 'HASH' }],
         Projection: { ProjectionType: 'KEYS_ONLY' },
       },
+      {
+        IndexName: 'by-retry',
+        KeySchema: [
+          { AttributeName: 'retryQueue', KeyType: 'HASH' },
+          { AttributeName: 'retryAt', KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'ALL' },
+      },
     ]);
     const types = Object.fromEntries(
       (properties.AttributeDefinitions as { AttributeName: string; AttributeType: string }[]).map((a) => [
@@ -331,15 +343,24 @@ describe('the bookmark table', () => {
         a.AttributeType,
       ]),
     );
-    expect(types).toEqual({ pk: 'S', sk: 'S', stateKey: 'S', updatedAt: 'S', activeRunId: 'S' });
+    expect(types).toEqual({
+      pk: 'S',
+      sk: 'S',
+      stateKey: 'S',
+      updatedAt: 'S',
+      activeRunId: 'S',
+      retryQueue: 'S',
+      retryAt: 'N',
+    });
   });
 
   it('has the index names the bookmark store queries', async () => {
-    const { STATE_INDEX, ACTIVE_RUN_INDEX } = await import('../../shared/bookmarks/bookmark-table.js');
+    const { STATE_INDEX, ACTIVE_RUN_INDEX, RETRY_INDEX } =
+      await import('../../shared/bookmarks/bookmark-table.js');
     const names = (base.properties('BookmarkTable').GlobalSecondaryIndexes as { IndexName: string }[]).map(
       (index) => index.IndexName,
     );
-    expect(names).toEqual([STATE_INDEX, ACTIVE_RUN_INDEX]);
+    expect(names).toEqual([STATE_INDEX, ACTIVE_RUN_INDEX, RETRY_INDEX]);
   });
 });
 

@@ -192,3 +192,63 @@ describe('starting from a listing that lags behind the table', () => {
     expect(await deps.slots.holders()).toEqual([]);
   });
 });
+
+describe('the order of the queue', () => {
+  /** Queues the partition of `date` with a plan of its own, as the nightly planning would. */
+  async function queueDay(date: string, now: number): Promise<PartitionKey> {
+    const raw = [
+      { key: `AWSLogs/111122223333/x/${date}.log`, size: 10, lastModified: new Date('2026-11-24T00:00:00Z') },
+    ];
+    const partition = {
+      source: SOURCES.alb,
+      account: KEY.account,
+      region: KEY.region,
+      date,
+      objects: raw,
+      fingerprint: fingerprintOf(raw),
+    };
+    const plan = await writePlan(deps.objects, LAKE, partition);
+    const key = { ...KEY, date };
+    await store.queue(key, { fingerprint: partition.fingerprint, plan, resetAttempts: false, now });
+    return key;
+  }
+
+  it('starts a retry as soon as its backoff elapsed, before partitions queued after it', async () => {
+    let clock = Date.now();
+    let failNextStart = true;
+    const oneSlot: EventDrivenDeps = {
+      ...deps,
+      retryBudget: 3,
+      slots: new InFlightSlots(dynamo.client, `stale_queue_${tables}`, LAKE_URL, 1),
+      engine: {
+        ...scripted.engine,
+        start: async (request) => {
+          if (!failNextStart) return scripted.engine.start(request);
+          failNextStart = false;
+          throw new Error('StartQueryExecution refused: TooManyRequestsException');
+        },
+      },
+      now: () => clock,
+    };
+    const next = await queueDay('2026-11-22', clock + 1);
+    const last = await queueDay('2026-11-23', clock + 2);
+    clock += 3;
+    // The first start fails (a retry in 5 minutes); the freed slot goes to the next partition.
+    expect(await startPending(oneSlot)).toMatchObject({ started: 1, failedToStart: 1 });
+    expect(await store.get(next)).toMatchObject({ state: 'RUNNING' });
+    // The failed partition went back to the queue behind the last one (its updatedAt is newer).
+    expect((await all(store.inState(LAKE_URL, 'PENDING'))).map((b) => b.date)).toEqual(['2026-11-23', DATE]);
+    expect(await all(store.dueRetries(LAKE_URL, clock))).toEqual([]);
+
+    clock += defaultRetryDelayMs(1);
+    scripted.state.ended.add('run-1');
+    expect(await onRunEnded(oneSlot, 'run-1')).toBe('succeeded');
+    expect((await all(store.dueRetries(LAKE_URL, clock))).map((b) => b.date)).toEqual([DATE]);
+    expect(await startPending(oneSlot)).toMatchObject({ started: 1, inFlight: 1 });
+
+    expect(await store.get(KEY)).toMatchObject({ state: 'RUNNING', attempts: 2 });
+    expect(await store.get(last)).toMatchObject({ state: 'PENDING', attempts: 0 });
+    // Started, it has left the retry index.
+    expect(await all(store.dueRetries(LAKE_URL, clock))).toEqual([]);
+  });
+});

@@ -14,16 +14,16 @@ export interface StartSummary {
 }
 
 /**
- * Starts queued partitions, oldest first, while a slot of the cap is free: take a slot, take the
- * lease, read the plan, start the engine's first run and record it. Partitions still waiting out
- * a retry backoff are passed over. Called by every function after its own work, so a slot freed
- * by a finished conversion is filled by the next one at once.
+ * Starts queued partitions while a slot of the cap is free — retries whose backoff elapsed first,
+ * then the rest oldest first: take a slot, take the lease, read the plan, start the engine's first
+ * run and record it. Partitions still waiting out a backoff are passed over. Called by every
+ * function after its own work, so a slot freed by a finished conversion is filled at once.
  */
 export async function startPending(deps: EventDrivenDeps): Promise<StartSummary> {
   const summary: StartSummary = { started: 0, failedToStart: 0, inFlight: 0 };
   let holders = (await deps.slots.holders()).length;
   if (holders < deps.slots.cap) {
-    for await (const bookmark of deps.store.inState(deps.lakeUrl, 'PENDING')) {
+    for await (const bookmark of queueInOrder(deps)) {
       if ((bookmark.retryAt ?? 0) > deps.now() || !hasOwnPlan(deps, bookmark)) continue;
       const conversionId = newConversionId(deps.now());
       const slot = slotIdOf(bookmark, conversionId);
@@ -42,6 +42,23 @@ export async function startPending(deps: EventDrivenDeps): Promise<StartSummary>
   }
   summary.inFlight = holders;
   return summary;
+}
+
+/** The queue in start order: due retries, then every PENDING partition oldest first, each once. */
+async function* queueInOrder(deps: EventDrivenDeps): AsyncGenerator<Bookmark> {
+  const listed = new Set<string>();
+  const listings = [
+    deps.store.dueRetries(deps.lakeUrl, deps.now()),
+    deps.store.inState(deps.lakeUrl, 'PENDING'),
+  ];
+  for (const listing of listings) {
+    for await (const bookmark of listing) {
+      const id = describePartition(keyOf(bookmark));
+      if (listed.has(id)) continue;
+      listed.add(id);
+      yield bookmark;
+    }
+  }
 }
 
 /**
