@@ -19,6 +19,7 @@ import { quoteLiteral, quoteLiteralList } from '../shared/sql/identifiers.js';
 import { benchArgs } from './args.js';
 import { corpusDays, ensureCorpus, ensureDemoCorpus } from './corpus.js';
 import { SOURCES, type SourceName } from '../shared/sources/index.js';
+import { printFigures } from './print-figures.js';
 
 const args = benchArgs({
   'size-mb': 250,
@@ -206,10 +207,5 @@ const figures = {
       }
     : {}),
 };
-console.log(
-  Object.entries(figures)
-    .map(([name, value]) => `${name.padEnd(28)} ${value}`)
-    .join('\n'),
-);
-console.log(JSON.stringify(figures));
+printFigures(figures);
 if (query && !query.sameAnswer) process.exitCode = 1;

@@ -20,6 +20,7 @@
  */
 import { benchArgs } from './args.js';
 import { simulateEventNight } from './sim-events-night.js';
+import { printFigures } from './print-figures.js';
 
 const args = benchArgs({
   partitions: 1000,
@@ -73,12 +74,7 @@ const figures = await simulateEventNight({
   awsMs,
 });
 
-console.log(
-  Object.entries(figures)
-    .map(([name, value]) => `${name.padEnd(30)} ${value}`)
-    .join('\n'),
-);
-console.log(JSON.stringify(figures));
+printFigures(figures);
 
 if (figures.peakInFlight > figures.cap) {
   console.error(

@@ -18,6 +18,7 @@ import { runQuery } from '../shared/engines/athena/query-runner.js';
 import { benchArgs } from './args.js';
 import { logNormal, peakOverlap, simulatedAthena } from './sim-athena.js';
 import { SimClock } from './sim-clock.js';
+import { printFigures } from './print-figures.js';
 
 const args = benchArgs({
   partitions: 1000,
@@ -138,12 +139,7 @@ const figures = {
   peakInFlightObserved: peakInFlight,
   peakAthenaRunning,
 };
-console.log(
-  Object.entries(figures)
-    .map(([name, value]) => `${name.padEnd(26)} ${value}`)
-    .join('\n'),
-);
-console.log(JSON.stringify(figures));
+printFigures(figures);
 if (Math.max(cap.peak, peakInFlight, peakAthenaRunning) > args.cap) {
   console.error(`The number of conversions in flight exceeded the cap of ${args.cap}.`);
   process.exitCode = 1;

@@ -22,6 +22,7 @@ import { addPartitionsSql, MAX_QUERY_BYTES } from '../shared/sql/athena/partitio
 import { parseS3Location } from '../shared/storage/s3-location.js';
 import { benchArgs } from './args.js';
 import { vpcFlowListing } from './vpc-flow-listing.js';
+import { printFigures } from './print-figures.js';
 
 const args = benchArgs({ accounts: 100, regions: 20, days: 365, objects: 3, 'first-day': '2025-01-01' });
 const DATABASE = 'athena_logs';
@@ -140,10 +141,4 @@ const figures = {
   convertBatchLargest: Math.max(0, ...batches.map((batch) => batch.length)),
   peakRssMiB: Math.round(peakRss / MiB),
 };
-console.log(
-  [
-    ...Object.entries(steps).map(([name, value]) => `${name.padEnd(36)} ${value}`),
-    ...Object.entries(figures).map(([name, value]) => `${name.padEnd(36)} ${value}`),
-  ].join('\n'),
-);
-console.log(JSON.stringify({ ...figures, steps }));
+printFigures({ ...steps, ...figures }, { ...figures, steps });

@@ -1,11 +1,17 @@
-import { GetItemCommand, QueryCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import {
+  GetItemCommand,
+  QueryCommand,
+  type AttributeValue,
+  type QueryCommandInput,
+  type QueryCommandOutput,
+} from '@aws-sdk/client-dynamodb';
 import { sameFingerprint } from '../plan/decide.js';
 import { ACTIVE_RUN_INDEX, RETRY_INDEX, STATE_INDEX } from './bookmark-table.js';
-import { CONVERSION_FIELDS, DynamoBookmarkStore, MAX_ERROR_CHARS } from './dynamodb-store.js';
+import { CONVERSION_FIELDS, DynamoBookmarkStore, FIGURE_FIELDS, MAX_ERROR_CHARS } from './dynamodb-store.js';
 import { ExpressionBuilder, updateExpression } from './expression.js';
 import { storeFailure } from './failure.js';
 import { describeKey, partitionKeyOf, partitionStateFields, stateKeyOf, toBookmark } from './keys.js';
-import type { Bookmark, BookmarkState, ConversionFigures, PartitionKey, RawFingerprint } from './types.js';
+import type { Bookmark, BookmarkState, PartitionKey, RawFingerprint, StagedFigures } from './types.js';
 
 /** Figures of one finished engine step, as kept in `steps`. */
 export type StepRecord = NonNullable<Bookmark['steps']>[string];
@@ -18,19 +24,6 @@ export interface ActiveRun {
 
 /** Read-then-write rounds `queue` tries while other invocations keep changing the bookmark. */
 const QUEUE_ROUNDS = 5;
-
-/** A finished conversion's figures: a new attempt starts without them (as the CLI's lease does). */
-const FIGURE_FIELDS = [
-  'rowsIn',
-  'rowsOut',
-  'rowsRejected',
-  'bytesIn',
-  'seconds',
-  'engineRunId',
-  'bytesScanned',
-  'engineMs',
-  'location',
-] as const;
 
 /**
  * The bookmark store of event-driven conversions (the Lambda functions): the same table and
@@ -93,23 +86,13 @@ export class ConversionStore extends DynamoBookmarkStore {
     const e = new ExpressionBuilder();
     let condition = `${e.name('stateKey')} = ${e.value(stateKeyOf(lake, state))}`;
     if (options.before !== undefined) condition += ` AND ${e.name('updatedAt')} < ${e.value(options.before)}`;
-    let start: Record<string, AttributeValue> | undefined;
-    do {
-      const page = await this.send(`list the ${state} bookmarks of lake ${lake}`, () =>
-        this.client.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            IndexName: STATE_INDEX,
-            KeyConditionExpression: condition,
-            ExclusiveStartKey: start,
-            Limit: 100,
-            ...e.input(),
-          }),
-        ),
-      );
-      for (const item of page.Items ?? []) yield toBookmark(item);
-      start = page.LastEvaluatedKey;
-    } while (start !== undefined);
+    const pages = this.queryPages(`list the ${state} bookmarks of lake ${lake}`, {
+      IndexName: STATE_INDEX,
+      KeyConditionExpression: condition,
+      Limit: 100,
+      ...e.input(),
+    });
+    for await (const page of pages) for (const item of page.Items ?? []) yield toBookmark(item);
   }
 
   /**
@@ -121,24 +104,14 @@ export class ConversionStore extends DynamoBookmarkStore {
     const e = new ExpressionBuilder();
     const condition = `${e.name('retryQueue')} = ${e.value(lake)} AND ${e.name('retryAt')} <= ${e.value(now)}`;
     const filter = `${e.name('state')} = ${e.value('PENDING')}`;
-    let start: Record<string, AttributeValue> | undefined;
-    do {
-      const page = await this.send(`list the due retries of lake ${lake}`, () =>
-        this.client.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            IndexName: RETRY_INDEX,
-            KeyConditionExpression: condition,
-            FilterExpression: filter,
-            ExclusiveStartKey: start,
-            Limit: 100,
-            ...e.input(),
-          }),
-        ),
-      );
-      for (const item of page.Items ?? []) yield toBookmark(item);
-      start = page.LastEvaluatedKey;
-    } while (start !== undefined);
+    const pages = this.queryPages(`list the due retries of lake ${lake}`, {
+      IndexName: RETRY_INDEX,
+      KeyConditionExpression: condition,
+      FilterExpression: filter,
+      Limit: 100,
+      ...e.input(),
+    });
+    for await (const page of pages) for (const item of page.Items ?? []) yield toBookmark(item);
   }
 
   /**
@@ -192,24 +165,14 @@ export class ConversionStore extends DynamoBookmarkStore {
   async countInState(lake: string, state: BookmarkState): Promise<number> {
     const e = new ExpressionBuilder();
     const condition = `${e.name('stateKey')} = ${e.value(stateKeyOf(lake, state))}`;
+    const pages = this.queryPages(`count the ${state} bookmarks of lake ${lake}`, {
+      IndexName: STATE_INDEX,
+      KeyConditionExpression: condition,
+      Select: 'COUNT',
+      ...e.input(),
+    });
     let count = 0;
-    let start: Record<string, AttributeValue> | undefined;
-    do {
-      const page = await this.send(`count the ${state} bookmarks of lake ${lake}`, () =>
-        this.client.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            IndexName: STATE_INDEX,
-            KeyConditionExpression: condition,
-            Select: 'COUNT',
-            ExclusiveStartKey: start,
-            ...e.input(),
-          }),
-        ),
-      );
-      count += page.Count ?? 0;
-      start = page.LastEvaluatedKey;
-    } while (start !== undefined);
+    for await (const page of pages) count += page.Count ?? 0;
     return count;
   }
 
@@ -218,26 +181,18 @@ export class ConversionStore extends DynamoBookmarkStore {
     const e = new ExpressionBuilder();
     const condition = `${e.name('pk')} = ${e.value(partitionKeyOf(lake, source))}`;
     const filter = `${e.name('state')} = ${e.value('SUCCEEDED')}`;
-    let start: Record<string, AttributeValue> | undefined;
-    do {
+    const pages = this.queryPages(`find the newest converted day of ${source} in lake ${lake}`, {
+      KeyConditionExpression: condition,
+      FilterExpression: filter,
       // Newest day first: the sort key starts with the date.
-      const page = await this.send(`find the newest converted day of ${source} in lake ${lake}`, () =>
-        this.client.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            KeyConditionExpression: condition,
-            FilterExpression: filter,
-            ScanIndexForward: false,
-            ConsistentRead: true,
-            ExclusiveStartKey: start,
-            ...e.input(),
-          }),
-        ),
-      );
+      ScanIndexForward: false,
+      ConsistentRead: true,
+      ...e.input(),
+    });
+    for await (const page of pages) {
       const [newest] = page.Items ?? [];
       if (newest !== undefined) return toBookmark(newest);
-      start = page.LastEvaluatedKey;
-    } while (start !== undefined);
+    }
     return undefined;
   }
 
@@ -355,7 +310,7 @@ export class ConversionStore extends DynamoBookmarkStore {
   async committing(
     key: PartitionKey,
     claimed: Bookmark,
-    figures: Omit<ConversionFigures, 'seconds'> & { engineRunId: string; location: string },
+    figures: StagedFigures,
     now?: number,
   ): Promise<boolean> {
     const at = now ?? Date.now();
@@ -394,6 +349,21 @@ export class ConversionStore extends DynamoBookmarkStore {
       false,
       now,
     );
+  }
+
+  /** A query of the table or one of its indexes, page after page (`TableName` and paging added). */
+  private async *queryPages(
+    what: string,
+    input: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey'>,
+  ): AsyncGenerator<QueryCommandOutput> {
+    let start: Record<string, AttributeValue> | undefined;
+    do {
+      const page = await this.send(what, () =>
+        this.client.send(new QueryCommand({ ...input, TableName: this.tableName, ExclusiveStartKey: start })),
+      );
+      yield page;
+      start = page.LastEvaluatedKey;
+    } while (start !== undefined);
   }
 
   private async send<T>(what: string, call: () => Promise<T>): Promise<T> {

@@ -40,7 +40,8 @@ export const MAX_ERROR_CHARS = 2_000;
 /** Read-then-write rounds acquire tries when other runners keep changing the bookmark meanwhile. */
 const ACQUIRE_ROUNDS = 5;
 
-const FIGURE_FIELDS = [
+/** A finished conversion's figures: a new attempt starts without them. */
+export const FIGURE_FIELDS = [
   'rowsIn',
   'rowsOut',
   'rowsRejected',

@@ -37,6 +37,9 @@ export interface ConversionFigures {
   location?: string;
 }
 
+/** The figures of a remote engine's staged version: its run and location (the runner adds `seconds`). */
+export type StagedFigures = Omit<ConversionFigures, 'seconds'> & { engineRunId: string; location: string };
+
 export interface Bookmark extends PartitionKey {
   state: BookmarkState;
   /** Conversions started for this fingerprint (reset when the fingerprint changes). */

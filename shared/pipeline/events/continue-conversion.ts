@@ -1,8 +1,8 @@
-import type { Bookmark, ConversionFigures } from '../../bookmarks/types.js';
+import type { Bookmark, ConversionFigures, StagedFigures } from '../../bookmarks/types.js';
 import type { RemoteConvertRequest } from '../../engines/remote-types.js';
 import type { StepRun } from '../../engines/remote-steps.js';
 import { s3Url } from '../../storage/s3-location.js';
-import { commitStaged, discardStaged } from '../targets/remote-target.js';
+import { commitStaged, discardStaged, remoteFiguresOf } from '../targets/remote-target.js';
 import { failAttempt } from './end-attempt.js';
 import { deletePlan, readPlan } from './partition-plan.js';
 import { keyOf, slotIdOf, requestOf } from './partition-key.js';
@@ -12,10 +12,7 @@ import { leaseMsOf, type EventDrivenDeps } from './types.js';
  * The figures an earlier invocation recorded when it reached the commit of this conversion's
  * version (and then died before SUCCEEDED), if any: that version may already be served.
  */
-function committedFigures(
-  claimed: Bookmark,
-  request: RemoteConvertRequest,
-): (Omit<ConversionFigures, 'seconds'> & { engineRunId: string; location: string }) | undefined {
+function committedFigures(claimed: Bookmark, request: RemoteConvertRequest): StagedFigures | undefined {
   const { rowsIn, rowsOut, rowsRejected, bytesIn, engineRunId, bytesScanned, engineMs, location } = claimed;
   if (
     location !== s3Url(request.stagingData.bucket, request.stagingData.prefix) ||
@@ -91,17 +88,7 @@ export async function continueConversion(
         });
         return recorded ? 'advanced' : 'already-handled';
       }
-      const { result } = outcome;
-      figures = {
-        rowsIn: result.rowsIn,
-        rowsOut: result.rowsOut,
-        rowsRejected: result.rowsRejected,
-        bytesIn: result.bytesIn,
-        engineRunId: result.engine.id,
-        bytesScanned: result.engine.bytesScanned,
-        engineMs: result.engine.engineMs,
-        location: s3Url(request.stagingData.bucket, request.stagingData.prefix),
-      };
+      figures = remoteFiguresOf(outcome.result, request);
       // Recorded before the swap, so that whoever takes this run in hand again knows it may be served.
       if (!(await deps.store.committing(key, claimed, figures, deps.now()))) return 'already-handled';
     }

@@ -1,4 +1,5 @@
-import type { RemoteEngine } from '../../engines/remote-types.js';
+import type { StagedFigures } from '../../bookmarks/types.js';
+import type { RemoteConvertResult, RemoteEngine } from '../../engines/remote-types.js';
 import type { DiscoveredPartition } from '../../plan/discover.js';
 import { keyIn, s3Url, type S3Location } from '../../storage/s3-location.js';
 import type { S3Store } from '../../storage/s3-store.js';
@@ -97,6 +98,20 @@ export function stagingPrefixes(
   return {
     stagingData: versionPrefix(lake, partition, runId),
     stagingRejects: versionPrefix(lake, partition, runId, '_rejects/'),
+  };
+}
+
+/** The bookmark figures of a finished remote conversion that staged its data in `staging`. */
+export function remoteFiguresOf(result: RemoteConvertResult, staging: StagingPrefixes): StagedFigures {
+  return {
+    rowsIn: result.rowsIn,
+    rowsOut: result.rowsOut,
+    rowsRejected: result.rowsRejected,
+    bytesIn: result.bytesIn,
+    engineRunId: result.engine.id,
+    bytesScanned: result.engine.bytesScanned,
+    engineMs: result.engine.engineMs,
+    location: s3Url(staging.stagingData.bucket, staging.stagingData.prefix),
   };
 }
 
@@ -222,16 +237,7 @@ export function remoteTarget(options: RemoteTargetOptions): ConversionTarget {
       try {
         const result = await options.engine.convert(request);
         return {
-          figures: {
-            rowsIn: result.rowsIn,
-            rowsOut: result.rowsOut,
-            rowsRejected: result.rowsRejected,
-            bytesIn: result.bytesIn,
-            engineRunId: result.engine.id,
-            bytesScanned: result.engine.bytesScanned,
-            engineMs: result.engine.engineMs,
-            location: s3Url(request.stagingData.bucket, request.stagingData.prefix),
-          },
+          figures: remoteFiguresOf(result, request),
           async commit() {
             committed = true;
             await commitStaged(options, partition, request);
