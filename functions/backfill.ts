@@ -46,6 +46,7 @@ async function backfill(event: BackfillEvent, context: Context) {
         dates,
         listRaw: (days) => listRaw(days, filter),
         ...filter,
+        flatLayouts: settings.flatLayouts,
         backfill: true,
       }),
     );

@@ -18,7 +18,13 @@ const { settings, deps, logger, metrics, listRaw } = runtime();
 async function nightly(event: ScheduledEvent) {
   const night = yesterdayUtc(new Date(event.time));
   const dates = daysBetween(addDays(night, -settings.lookbackDays), night);
-  const plan = await planConversions(deps, { sources: settings.sources, dates, listRaw, backfill: false });
+  const plan = await planConversions(deps, {
+    sources: settings.sources,
+    dates,
+    listRaw,
+    flatLayouts: settings.flatLayouts,
+    backfill: false,
+  });
   const start = await startPending(deps);
   logger.info('Night planned', { dates, ...plan, ...start });
   return { dates, plan, start };

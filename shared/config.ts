@@ -3,15 +3,12 @@ import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { resolveAwsSettings, type AwsSettings, type AwsSettingsFile } from './config-aws.js';
 import { UsageError } from './errors.js';
+import { checkFlatLayouts, type FlatLayouts } from './flat-layouts.js';
 import { s3Url } from './storage/s3-location.js';
 import { DEMO_CLOUDFRONT_ACCOUNT } from './demo/seed-demo.js';
-import {
-  AVAILABLE_SOURCES,
-  SOURCES,
-  type FlatLayoutPartition,
-  type LogSource,
-  type SourceName,
-} from './sources/index.js';
+import { AVAILABLE_SOURCES, SOURCES, type LogSource, type SourceName } from './sources/index.js';
+
+export type { FlatLayouts } from './flat-layouts.js';
 
 export type EngineName = 'duckdb' | 'athena' | 'glue';
 
@@ -39,7 +36,6 @@ export interface ResolvedConfig {
 }
 
 /** Per source: the account and region of objects whose keys do not name them (S3 access simple prefix, CloudFront). */
-export type FlatLayouts = Partial<Record<SourceName, FlatLayoutPartition>>;
 
 /** The keys a configuration file may hold (JSON); flags win over them. */
 export interface ConfigFile extends AwsSettingsFile {
@@ -178,35 +174,6 @@ function checkConfigTypes(config: Record<string, unknown>, path: string): void {
     fail('bookmarks', '"local" (the workdir\'s dynalite) or "aws" (the DynamoDB table bookmarkTable)');
   if ('bookmarkTable' in config && !TABLE_NAME.test(String(config.bookmarkTable))) {
     fail('bookmarkTable', 'a DynamoDB table name (3–255 letters, digits, "_", "-", ".")');
-  }
-}
-
-const ACCOUNT_ID = /^[0-9]{12}$/;
-const REGION_NAME = /^(?:[a-z]{2}(?:-[a-z]+)+-[0-9]+|global)$/;
-
-/** `flatLayouts`: `{ "<source>": { "account": "<12 digits>", "region": "<region>" } }`, every value checked. */
-function checkFlatLayouts(value: unknown, path: string): void {
-  const fail = (field: string, expected: string, given: unknown): never => {
-    throw new UsageError(
-      `Configuration file ${path}: "${field}" must be ${expected}, not ${JSON.stringify(given)}.`,
-      { key: path, field },
-    );
-  };
-  if (typeof value !== 'object' || value === null || Array.isArray(value))
-    fail('flatLayouts', 'an object keyed by source name', value);
-  for (const [name, partition] of Object.entries(value as Record<string, unknown>)) {
-    const field = `flatLayouts.${name}`;
-    if (!(name in SOURCES)) fail(field, `one of the sources (${AVAILABLE_SOURCES.join(', ')})`, name);
-    if (typeof partition !== 'object' || partition === null || Array.isArray(partition))
-      fail(field, 'an object with "account" and/or "region"', partition);
-    for (const [key, given] of Object.entries(partition as Record<string, unknown>)) {
-      if (key === 'account' && !(typeof given === 'string' && ACCOUNT_ID.test(given)))
-        fail(`${field}.account`, 'a 12-digit AWS account id (a string)', given);
-      else if (key === 'region' && !(typeof given === 'string' && REGION_NAME.test(given)))
-        fail(`${field}.region`, 'an AWS region name such as "us-east-1"', given);
-      else if (key !== 'account' && key !== 'region')
-        fail(`${field}.${key}`, 'absent (known: account, region)', key);
-    }
   }
 }
 

@@ -1,5 +1,6 @@
 import { resolveAwsSettings, type AwsSettings } from '../../shared/config-aws.js';
 import { UsageError } from '../../shared/errors.js';
+import { checkFlatLayouts, type FlatLayouts } from '../../shared/flat-layouts.js';
 import { AVAILABLE_SOURCES, SOURCES } from '../../shared/sources/index.js';
 import type { LogSource, SourceName } from '../../shared/sources/types.js';
 
@@ -8,6 +9,8 @@ export interface LambdaSettings {
   aws: AwsSettings;
   engine: 'athena' | 'glue';
   sources: LogSource[];
+  /** Account and region of the sources whose keys name neither (else `unknown`). */
+  flatLayouts: FlatLayouts;
   tableName: string;
   lookbackDays: number;
   maxInFlight: number;
@@ -68,19 +71,26 @@ function sourcesOf(text: string): LogSource[] {
   });
 }
 
-function jsonObject(env: Environment, name: string): Record<string, string> {
+function jsonObject(env: Environment, name: string): Record<string, unknown> {
   const text = env[name]?.trim();
   if (!text) return {};
   try {
     const value: unknown = JSON.parse(text);
     if (typeof value === 'object' && value !== null && !Array.isArray(value))
-      return value as Record<string, string>;
+      return value as Record<string, unknown>;
   } catch {
     // Said below, with the variable's name.
   }
   throw new UsageError(`The environment variable ${name} must be a JSON object, not ${text}.`, {
     field: name,
   });
+}
+
+/** FLAT_LAYOUTS: the account and region of the sources whose keys name neither (CloudFront, S3 access logs). */
+function flatLayoutsOf(env: Environment): FlatLayouts {
+  const value = jsonObject(env, 'FLAT_LAYOUTS');
+  checkFlatLayouts(value, 'FLAT_LAYOUTS', 'The environment variable FLAT_LAYOUTS');
+  return value;
 }
 
 /** Reads and checks the functions' settings; every problem names its environment variable. */
@@ -90,6 +100,11 @@ export function readSettings(env: Environment = process.env): LambdaSettings {
     throw new UsageError(`The environment variable ENGINE must be "athena" or "glue", not "${engine}".`, {
       field: 'ENGINE',
     });
+  if (engine === 'glue' && !env.GLUE_JOB_NAME?.trim())
+    throw new UsageError(
+      'The environment variable GLUE_JOB_NAME is empty but ENGINE is glue: deploy with --param glueJobName=<the Glue job that converts>.',
+      { field: 'GLUE_JOB_NAME' },
+    );
   const sources = sourcesOf(env.SOURCES ?? AVAILABLE_SOURCES.join(','));
   const aws = resolveAwsSettings(
     engine,
@@ -102,7 +117,7 @@ export function readSettings(env: Environment = process.env): LambdaSettings {
       },
       glue: { jobName: env.GLUE_JOB_NAME?.trim() || undefined },
       awsRegion: env.AWS_REGION?.trim() || undefined,
-      s3Prefixes: jsonObject(env, 'S3_PREFIXES'),
+      s3Prefixes: jsonObject(env, 'S3_PREFIXES') as Record<string, string>,
     },
     sources,
   );
@@ -110,6 +125,7 @@ export function readSettings(env: Environment = process.env): LambdaSettings {
     aws,
     engine,
     sources,
+    flatLayouts: flatLayoutsOf(env),
     tableName: required(env, 'BOOKMARK_TABLE'),
     lookbackDays: wholeNumber(env, 'LOOKBACK_DAYS', 2, 0),
     maxInFlight: wholeNumber(env, 'MAX_IN_FLIGHT', 20, 1),

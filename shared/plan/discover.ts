@@ -21,15 +21,12 @@ export interface DiscoveryFilter {
 }
 
 /**
- * The account and region flat-layout objects get: configuration first, then the run's own
- * account/region filter (a backfill of one account names it), else `unknown`.
+ * The account and region flat-layout objects get: the configured ones, else `unknown` (CloudFront:
+ * `global`). Never the run's account/region filter: a backfill naming an account would file the
+ * same objects under a second partition beside the nightly run's, and their rows would count twice.
  */
 function flatPartitionOf(source: LogSource, filter: DiscoveryFilter): FlatLayoutPartition {
-  const configured = filter.flatLayouts?.[source.name] ?? {};
-  return {
-    account: configured.account ?? filter.account,
-    region: configured.region ?? filter.region,
-  };
+  return filter.flatLayouts?.[source.name] ?? {};
 }
 
 /** What a day's objects look like: a change in any figure means late or replaced data. */

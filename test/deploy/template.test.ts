@@ -241,6 +241,7 @@ describe('environment variables', () => {
     LAKE_LOCATION: `s3://${lake}/lake/`,
     SOURCES: AVAILABLE_SOURCES.join(','),
     S3_PREFIXES: '{"s3_access":"s3-access/","cloudfront":"cloudfront/"}',
+    FLAT_LAYOUTS: '{}',
     ENGINE: 'athena',
     ATHENA_WORKGROUP: 'athena-logs-dev',
     ATHENA_OUTPUT_LOCATION: `s3://${lake}/athena-results/`,
@@ -559,9 +560,10 @@ describe('the dashboard', () => {
 });
 
 describe('Athena and the catalog', () => {
-  it('creates a workgroup that does not enforce its settings (CTAS names an external_location)', () => {
+  it('creates a workgroup that does not enforce its settings (CTAS names an external_location) and that a remove deletes', () => {
     expect(base.properties('AthenaWorkGroup')).toMatchObject({
       Name: 'athena-logs-dev',
+      RecursiveDeleteOption: true,
       WorkGroupConfiguration: {
         EnforceWorkGroupConfiguration: false,
         ResultConfiguration: { OutputLocation: `s3://athena-logs-lake-${ACCOUNT}-${REGION}/athena-results/` },

@@ -27,4 +27,26 @@ describe('the functions’ settings', () => {
     const { LAKE_LOCATION: _lake, ...withoutLake } = ENV;
     expect(() => readSettings(withoutLake)).toThrow(/LAKE_LOCATION/);
   });
+
+  it('reads the account and region of flat layouts, and names the field of a bad one', () => {
+    const flat = {
+      cloudfront: { account: '111122223333' },
+      s3_access: { account: '111122223333', region: 'eu-west-1' },
+    };
+    expect(readSettings({ ...ENV, FLAT_LAYOUTS: JSON.stringify(flat) }).flatLayouts).toEqual(flat);
+    expect(readSettings(ENV).flatLayouts).toEqual({});
+    expect(() => readSettings({ ...ENV, FLAT_LAYOUTS: '{"cloudfront":{"account":"1234"}}' })).toThrow(
+      'The environment variable FLAT_LAYOUTS: "flatLayouts.cloudfront.account" must be a 12-digit AWS account id (a string), not "1234".',
+    );
+    expect(() => readSettings({ ...ENV, FLAT_LAYOUTS: '[1]' })).toThrow(/FLAT_LAYOUTS must be a JSON object/);
+  });
+
+  it('refuses the glue engine without a job to run, naming the deploy parameter', () => {
+    expect(() => readSettings({ ...ENV, ENGINE: 'glue', GLUE_JOB_NAME: '' })).toThrow(
+      /GLUE_JOB_NAME is empty but ENGINE is glue: deploy with --param glueJobName=/,
+    );
+    expect(readSettings({ ...ENV, ENGINE: 'glue', GLUE_JOB_NAME: 'athena-logs-convert' }).engine).toBe(
+      'glue',
+    );
+  });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RawObject } from '../../shared/engines/types.js';
 import { discoverPartitions, fingerprintOf } from '../../shared/plan/discover.js';
+import { cloudfront } from '../../shared/sources/cloudfront.js';
 import { vpcFlow } from '../../shared/sources/vpc-flow.js';
 
 function object(key: string, size: number, modified: string): RawObject {
@@ -192,5 +193,23 @@ describe('discoverPartitions and keys of no layout', () => {
     expect(partitions.map((partition) => partition.objects.map((found) => found.key))).toEqual([
       [wanted.key],
     ]);
+  });
+});
+
+describe('discoverPartitions of a flat layout (keys that name no account)', () => {
+  const ACCOUNT = '111122223333';
+  const logs = [object('cloudfront/EMLARXS9EXAMPLE.2026-11-21-05.abcd1234.gz', 10, '2026-11-21T06:00:00Z')];
+  const dates = new Set(['2026-11-21']);
+  const found = (filter: Parameters<typeof discoverPartitions>[2]) =>
+    discoverPartitions([cloudfront], logs, filter).map((p) => `${p.account}/${p.region}/${p.date}`);
+
+  it('files the objects under the configured account, else unknown, never under the run’s filter', () => {
+    expect(found({ dates })).toEqual(['unknown/global/2026-11-21']);
+    // A backfill naming an account must not file the same day a second time under that account.
+    expect(found({ dates, account: ACCOUNT })).toEqual([]);
+    expect(found({ dates, account: 'unknown' })).toEqual(['unknown/global/2026-11-21']);
+    const flatLayouts = { cloudfront: { account: ACCOUNT } };
+    expect(found({ dates, flatLayouts })).toEqual([`${ACCOUNT}/global/2026-11-21`]);
+    expect(found({ dates, flatLayouts, account: ACCOUNT })).toEqual([`${ACCOUNT}/global/2026-11-21`]);
   });
 });
