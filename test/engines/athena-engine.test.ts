@@ -1,31 +1,36 @@
-import { AthenaClient, StartQueryExecutionCommand, StopQueryExecutionCommand } from '@aws-sdk/client-athena';
+import {
+  StartQueryExecutionCommand,
+  StopQueryExecutionCommand,
+  type AthenaClient,
+} from '@aws-sdk/client-athena';
 import {
   BatchDeleteTableCommand,
   CreatePartitionCommand,
-  EntityNotFoundException,
   GetPartitionCommand,
   GetTableCommand,
-  GlueClient,
   UpdatePartitionCommand,
+  type GlueClient,
 } from '@aws-sdk/client-glue';
-import { DeleteObjectsCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
+import {
+  DeleteObjectsCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import type { AwsClientStub } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { InFlightCap } from '../../shared/aws/in-flight-cap.js';
 import { stopRunningWork } from '../../shared/aws/running-work.js';
-import { createGlueCatalog } from '../../shared/catalog/glue-catalog.js';
 import { createAthenaEngine, type AthenaEngineOptions } from '../../shared/engines/athena/engine.js';
 import type { RemoteConvertRequest } from '../../shared/engines/remote-types.js';
 import { FormatError, QueryError, ReconciliationError } from '../../shared/errors.js';
 import { SOURCES } from '../../shared/sources/index.js';
-import { createS3Store } from '../../shared/storage/s3-store.js';
-import { LINES_STORAGE, serveTables, table, testGlueClient } from '../catalog/glue-fixtures.js';
+import { LINES_STORAGE } from '../catalog/glue-fixtures.js';
 import { expectOneValidStatement, trino } from '../sql/athena-parsers.js';
-import { testClient } from '../storage/s3-fake-bucket.js';
-import { FakeAthena, testAthenaClient, withoutQuotedParts, type QueryScript } from './athena-fakes.js';
+import { athenaEngineBase, LAKE, mockAthenaAws } from './athena-aws.js';
+import { FakeAthena, withoutQuotedParts, type QueryScript } from './athena-fakes.js';
 
 const RAW = { bucket: 'central-logs', prefix: 'raw/' };
-const LAKE = { bucket: 'lake-bucket', prefix: 'lake/' };
 const RUN = 'run-20261122T0100Z';
 const DATE = '2026-11-21';
 
@@ -107,29 +112,9 @@ describe('the Athena engine', () => {
   let warnings: string[];
 
   beforeEach(() => {
-    s3 = mockClient(S3Client);
-    glue = mockClient(GlueClient);
-    athena = mockClient(AthenaClient);
+    ({ s3, glue, athena } = mockAthenaAws(['vpc_flow', 'alb']));
     sleeps = [];
     warnings = [];
-    s3.on(PutObjectCommand).resolves({});
-    s3.on(ListObjectsV2Command).callsFake((input: { Prefix?: string }) => ({
-      Contents: [
-        {
-          Key: `${input.Prefix ?? ''}20261122_000000_00001_abcde_1.parquet`,
-          Size: 10,
-          LastModified: new Date(),
-        },
-      ],
-    }));
-    s3.on(DeleteObjectsCommand).resolves({});
-    serveTables(glue, [table('vpc_flow_raw_lines', LINES_STORAGE), table('alb_raw_lines', LINES_STORAGE)]);
-    glue
-      .on(GetPartitionCommand)
-      .rejects(new EntityNotFoundException({ $metadata: {}, message: 'no partition' }));
-    glue.on(CreatePartitionCommand).resolves({});
-    glue.on(UpdatePartitionCommand).resolves({});
-    glue.on(BatchDeleteTableCommand).resolves({});
   });
   afterEach(() => {
     s3.restore();
@@ -141,13 +126,7 @@ describe('the Athena engine', () => {
     const sleep = async (ms: number) => void sleeps.push(ms);
     const retry = { sleep, random: () => 0.5 };
     return createAthenaEngine({
-      client: testAthenaClient(),
-      workGroup: 'athena-logs',
-      outputLocation: 's3://query-results-bucket/athena-logs/',
-      glue: createGlueCatalog(testGlueClient(), { retry }),
-      store: createS3Store(testClient()),
-      database: 'athena_logs',
-      lake: LAKE,
+      ...athenaEngineBase(retry),
       sleep,
       retry,
       pollMs: 500,

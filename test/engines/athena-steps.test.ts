@@ -1,21 +1,19 @@
 import {
-  AthenaClient,
   GetQueryExecutionCommand,
   GetQueryResultsCommand,
   StartQueryExecutionCommand,
+  type AthenaClient,
   type QueryExecutionState,
 } from '@aws-sdk/client-athena';
+import { BatchDeleteTableCommand, CreatePartitionCommand, type GlueClient } from '@aws-sdk/client-glue';
 import {
-  BatchDeleteTableCommand,
-  CreatePartitionCommand,
-  EntityNotFoundException,
-  GetPartitionCommand,
-  GlueClient,
-} from '@aws-sdk/client-glue';
-import { DeleteObjectsCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
+  DeleteObjectsCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import type { AwsClientStub } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createGlueCatalog } from '../../shared/catalog/glue-catalog.js';
 import { createAthenaStepEngine, type AthenaStepEngineOptions } from '../../shared/engines/athena/steps.js';
 import type { StepFigures, StepOutcome, StepRun } from '../../shared/engines/remote-steps.js';
 import type { RemoteConvertRequest } from '../../shared/engines/remote-types.js';
@@ -27,14 +25,11 @@ import {
   ScanLimitError,
 } from '../../shared/errors.js';
 import { SOURCES } from '../../shared/sources/index.js';
-import { createS3Store } from '../../shared/storage/s3-store.js';
-import { LINES_STORAGE, serveTables, table, testGlueClient } from '../catalog/glue-fixtures.js';
 import { expectOneValidStatement, trino } from '../sql/athena-parsers.js';
-import { testClient } from '../storage/s3-fake-bucket.js';
-import { FakeAthena, testAthenaClient, type QueryScript } from './athena-fakes.js';
+import { athenaEngineBase, LAKE, mockAthenaAws } from './athena-aws.js';
+import { FakeAthena, type QueryScript } from './athena-fakes.js';
 
 const RAW = { bucket: 'central-logs', prefix: 'raw/' };
-const LAKE = { bucket: 'lake-bucket', prefix: 'lake/' };
 const RUN = 'conv-20261122T0100Z-7f3a';
 const PATH = 'account=111111111111/region=us-east-1/year=2026/month=11/day=21';
 const KEYS = [
@@ -86,13 +81,7 @@ let warnings: string[];
 function engine(overrides: Partial<AthenaStepEngineOptions> = {}) {
   const retry = { sleep: async () => undefined, random: () => 0.5 };
   return createAthenaStepEngine({
-    client: testAthenaClient(),
-    workGroup: 'athena-logs',
-    outputLocation: 's3://query-results-bucket/athena-logs/',
-    glue: createGlueCatalog(testGlueClient(), { retry }),
-    store: createS3Store(testClient()),
-    database: 'athena_logs',
-    lake: LAKE,
+    ...athenaEngineBase(retry),
     retry,
     onWarning: (message) => warnings.push(message),
     ...overrides,
@@ -105,19 +94,8 @@ const starts = () => athena.commandCalls(StartQueryExecutionCommand).map((call) 
 const roundTrip = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
 
 beforeEach(() => {
-  s3 = mockClient(S3Client);
-  glue = mockClient(GlueClient);
-  athena = mockClient(AthenaClient);
+  ({ s3, glue, athena } = mockAthenaAws(['vpc_flow']));
   warnings = [];
-  s3.on(PutObjectCommand).resolves({});
-  s3.on(ListObjectsV2Command).callsFake((input: { Prefix?: string }) => ({
-    Contents: [{ Key: `${input.Prefix ?? ''}20261122_000000_00001_abcde_1.parquet`, Size: 10 }],
-  }));
-  s3.on(DeleteObjectsCommand).resolves({});
-  serveTables(glue, [table('vpc_flow_raw_lines', LINES_STORAGE)]);
-  glue.on(GetPartitionCommand).rejects(new EntityNotFoundException({ $metadata: {}, message: 'none' }));
-  glue.on(CreatePartitionCommand).resolves({});
-  glue.on(BatchDeleteTableCommand).resolves({ Errors: [] });
 });
 
 afterEach(() => {

@@ -1,21 +1,13 @@
-import { Readable } from 'node:stream';
 import {
   ConcurrentRunsExceededException,
   EntityNotFoundException,
   GetJobRunCommand,
-  GlueClient,
   StartJobRunCommand,
-  ThrottlingException,
+  type GlueClient,
   type JobRun,
 } from '@aws-sdk/client-glue';
-import {
-  DeleteObjectsCommand,
-  GetObjectCommand,
-  PutObjectCommand,
-  S3Client,
-  type GetObjectCommandOutput,
-} from '@aws-sdk/client-s3';
-import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
+import { DeleteObjectsCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { AwsClientStub } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createGlueJobEngine, type GlueJobEngineOptions } from '../../shared/engines/glue/engine.js';
 import { jobSource } from '../../shared/engines/glue/job-definitions.js';
@@ -23,15 +15,18 @@ import type { JobManifest } from '../../shared/engines/glue/manifest.js';
 import type { RemoteConvertRequest } from '../../shared/engines/remote-types.js';
 import { JobRunError, ReconciliationError, UsageError } from '../../shared/errors.js';
 import { SOURCES } from '../../shared/sources/index.js';
-import { createS3Store } from '../../shared/storage/s3-store.js';
-import { testGlueClient } from '../catalog/glue-fixtures.js';
-import { testClient } from '../storage/s3-fake-bucket.js';
+import {
+  countsObject,
+  glueEngineBase,
+  JOB,
+  mockGlueAws,
+  throttled,
+  throttleStartsTwice,
+} from './glue-aws.js';
 
 const RAW = { bucket: 'central-logs', prefix: 'raw/' };
 const LAKE = { bucket: 'lake-bucket', prefix: 'lake/' };
-const SCRATCH = { bucket: 'lake-bucket', prefix: 'lake/_staging/glue/' };
 const RUN = 'run-20261122T0100Z';
-const JOB = 'athena-logs-convert';
 
 function request(
   sourceName: 'vpc_flow' | 'alb',
@@ -80,20 +75,16 @@ let warnings: string[];
 
 function engine(options: Partial<GlueJobEngineOptions> = {}) {
   return createGlueJobEngine({
-    client: testGlueClient(),
-    store: createS3Store(testClient()),
-    jobName: JOB,
-    scratch: SCRATCH,
+    ...glueEngineBase(warnings),
     pollIntervalMs: 10_000,
     retry: { sleep: async (ms) => void sleeps.push(ms), random: () => 0.5, baseMs: 1000, capMs: 60_000 },
-    onWarning: (message) => void warnings.push(message),
     ...options,
   });
 }
 
 /** The counts object the job writes, for the run id of the conversion. */
-function countsBody(figures: Partial<Record<string, unknown>> = {}): GetObjectCommandOutput {
-  const counts = {
+function countsBody(figures: Partial<Record<string, unknown>> = {}) {
+  return countsObject({
     version: 1,
     runId: RUN,
     objects: 2,
@@ -104,8 +95,7 @@ function countsBody(figures: Partial<Record<string, unknown>> = {}): GetObjectCo
     blankLines: 3,
     emptyObjects: 0,
     ...figures,
-  };
-  return { Body: Readable.from([Buffer.from(JSON.stringify(counts))]) } as unknown as GetObjectCommandOutput;
+  });
 }
 
 function runIn(state: string, extra: Partial<JobRun> = {}) {
@@ -115,14 +105,7 @@ function runIn(state: string, extra: Partial<JobRun> = {}) {
 const startInputs = () => glue.commandCalls(StartJobRunCommand).map((call) => call.args[0].input);
 
 beforeEach(() => {
-  glue = mockClient(GlueClient);
-  s3 = mockClient(S3Client);
-  sleeps = [];
-  warnings = [];
-  s3.on(PutObjectCommand).resolves({});
-  s3.on(DeleteObjectsCommand).resolves({});
-  s3.on(GetObjectCommand).callsFake(() => countsBody());
-  glue.on(StartJobRunCommand).resolves({ JobRunId: 'jr_1' });
+  ({ glue, s3, sleeps, warnings } = mockGlueAws(() => countsBody()));
   glue
     .on(GetJobRunCommand)
     .resolvesOnce(runIn('STARTING'))
@@ -273,12 +256,7 @@ describe('the Glue engine', () => {
   );
 
   it('waits out throttling of StartJobRun and GetJobRun with jittered, growing backoff', async () => {
-    const throttled = () => new ThrottlingException({ message: 'Rate exceeded', $metadata: {} });
-    glue
-      .on(StartJobRunCommand)
-      .rejectsOnce(throttled())
-      .rejectsOnce(throttled())
-      .resolves({ JobRunId: 'jr_1' });
+    throttleStartsTwice(glue);
     glue.on(GetJobRunCommand).rejectsOnce(throttled()).resolves(runIn('SUCCEEDED'));
 
     const result = await engine().convert(FLOWS);

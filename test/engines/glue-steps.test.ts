@@ -1,19 +1,6 @@
-import { Readable } from 'node:stream';
-import {
-  GetJobRunCommand,
-  GlueClient,
-  StartJobRunCommand,
-  ThrottlingException,
-  type JobRun,
-} from '@aws-sdk/client-glue';
-import {
-  DeleteObjectsCommand,
-  GetObjectCommand,
-  PutObjectCommand,
-  S3Client,
-  type GetObjectCommandOutput,
-} from '@aws-sdk/client-s3';
-import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
+import { GetJobRunCommand, StartJobRunCommand, type GlueClient, type JobRun } from '@aws-sdk/client-glue';
+import { DeleteObjectsCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { AwsClientStub } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createGlueStepEngine, type GlueStepEngineOptions } from '../../shared/engines/glue/steps.js';
 import type { JobManifest } from '../../shared/engines/glue/manifest.js';
@@ -21,12 +8,9 @@ import type { StepRun } from '../../shared/engines/remote-steps.js';
 import type { RemoteConvertRequest } from '../../shared/engines/remote-types.js';
 import { JobRunError, PipelineError, ReconciliationError } from '../../shared/errors.js';
 import { SOURCES } from '../../shared/sources/index.js';
-import { createS3Store } from '../../shared/storage/s3-store.js';
-import { testGlueClient } from '../catalog/glue-fixtures.js';
-import { testClient } from '../storage/s3-fake-bucket.js';
+import { countsObject, glueEngineBase, JOB, mockGlueAws, throttleStartsTwice } from './glue-aws.js';
 
 const RUN = 'conv-20261122T0100Z-7f3a';
-const JOB = 'athena-logs-convert';
 const PATH = 'account=222222222222/region=ap-northeast-1/year=2026/month=11/day=21';
 const FOLDER = `lake/_staging/glue/alb/222222222222/ap-northeast-1/2026-11-21/${RUN}/`;
 const KEY =
@@ -52,18 +36,15 @@ let warnings: string[];
 /** A fresh engine, as each Lambda invocation builds its own: nothing is carried over in memory. */
 function engine(options: Partial<GlueStepEngineOptions> = {}) {
   return createGlueStepEngine({
-    client: testGlueClient(),
-    store: createS3Store(testClient()),
-    jobName: JOB,
-    scratch: { bucket: 'lake-bucket', prefix: 'lake/_staging/glue/' },
+    ...glueEngineBase(warnings),
     retry: { sleep: async (ms) => void sleeps.push(ms), random: () => 0.5, baseMs: 1000 },
-    onWarning: (message) => void warnings.push(message),
     ...options,
   });
 }
 
-function countsBody(figures: Record<string, unknown> = {}): GetObjectCommandOutput {
-  const counts = {
+/** The counts object the job writes, for the run id of the conversion. */
+function countsBody(figures: Record<string, unknown> = {}) {
+  return countsObject({
     version: 1,
     runId: RUN,
     objects: 1,
@@ -74,8 +55,7 @@ function countsBody(figures: Record<string, unknown> = {}): GetObjectCommandOutp
     blankLines: 0,
     emptyObjects: 0,
     ...figures,
-  };
-  return { Body: Readable.from([Buffer.from(JSON.stringify(counts))]) } as unknown as GetObjectCommandOutput;
+  });
 }
 
 /** A run as GetJobRun describes it, with the arguments the engine started it with. */
@@ -91,14 +71,7 @@ function runIn(state: string, extra: Partial<JobRun> = {}) {
 }
 
 beforeEach(() => {
-  glue = mockClient(GlueClient);
-  s3 = mockClient(S3Client);
-  sleeps = [];
-  warnings = [];
-  s3.on(PutObjectCommand).resolves({});
-  s3.on(DeleteObjectsCommand).resolves({});
-  s3.on(GetObjectCommand).callsFake(() => countsBody());
-  glue.on(StartJobRunCommand).resolves({ JobRunId: 'jr_1' });
+  ({ glue, s3, sleeps, warnings } = mockGlueAws(() => countsBody()));
   glue.on(GetJobRunCommand).resolves(runIn('SUCCEEDED', { ExecutionTime: 93 }));
 });
 
@@ -135,12 +108,7 @@ describe('the Glue step engine: start', () => {
   });
 
   it('waits out throttling of StartJobRun with jittered, growing backoff', async () => {
-    const throttled = () => new ThrottlingException({ message: 'Rate exceeded', $metadata: {} });
-    glue
-      .on(StartJobRunCommand)
-      .rejectsOnce(throttled())
-      .rejectsOnce(throttled())
-      .resolves({ JobRunId: 'jr_1' });
+    throttleStartsTwice(glue);
 
     expect(await engine().start(REQUEST)).toStrictEqual(JOB_RUN);
 

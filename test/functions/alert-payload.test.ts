@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Runtime } from '../../functions/lib/runtime.js';
 import {
-  asTestHandler,
   lambdaContext,
   LAKE_URL,
+  loadHandlers,
   startLambdaWorld,
   type LambdaWorld,
   type TestHandler,
@@ -18,8 +18,10 @@ beforeAll(async () => {
     SOURCES: 'alb,cloudfront,s3_access',
     S3_PREFIXES: JSON.stringify({ cloudfront: 'cloudfront/', s3_access: 's3-access/' }),
   });
-  backfill = asTestHandler((await import('../../functions/backfill.js')).handler);
-  runtime = (await import('../../functions/lib/runtime.js')).runtime();
+  ({
+    handlers: { backfill },
+    runtime,
+  } = await loadHandlers(['backfill']));
 });
 afterAll(async () => {
   await world.close();

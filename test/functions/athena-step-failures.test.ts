@@ -1,9 +1,11 @@
 import type { ConversionStore } from '../../shared/bookmarks/conversion-store.js';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
-  asTestHandler,
+  albPartition,
+  albRawKey,
+  deliverAll,
   lambdaContext,
-  LAKE_URL,
+  loadHandlers,
   startLambdaWorld,
   type LambdaWorld,
   type TestHandler,
@@ -18,21 +20,10 @@ let world: LambdaWorld;
 let handlers: Record<'nightly' | 'onConversionEvent', TestHandler>;
 let store: ConversionStore;
 
-const key = (account: string) => ({
-  lake: LAKE_URL,
-  source: 'alb',
-  account,
-  region: 'eu-west-1',
-  date: DATE,
-});
+const key = (account: string) => albPartition(account, DATE);
 
 function addRaw(account: string, name: string, body: string): void {
-  const folder = `AWSLogs/${account}/elasticloadbalancing/eu-west-1/2026/11/20/`;
-  world.addRaw(
-    `${folder}${account}_elasticloadbalancing_eu-west-1_app.web.0f1e2d3c4b5a6978_20261120T0005Z_10.0.0.1_${name}.log.gz`,
-    body,
-    new Date(T0 - 3_600_000),
-  );
+  world.addRaw(albRawKey(account, 'eu-west-1', DATE, name), body, new Date(T0 - 3_600_000));
 }
 
 /** Which step a statement is: the parse reads the lines table, the rejects CTAS writes JSON. */
@@ -40,27 +31,10 @@ function stepOf(sql: string): 'parse' | 'rows' | 'rejects' {
   return sql.includes('_raw_lines') ? 'parse' : sql.includes("format = 'JSON'") ? 'rejects' : 'rows';
 }
 
-async function deliverAll(): Promise<string[]> {
-  const outcomes: string[] = [];
-  while (world.running().length > 0) {
-    const result = (await handlers.onConversionEvent(world.finish(world.running()[0]!), lambdaContext())) as {
-      outcome: string;
-    };
-    outcomes.push(result.outcome);
-  }
-  return outcomes;
-}
-
 beforeAll(async () => {
   world = await startLambdaWorld({ LOOKBACK_DAYS: '2', RETRY_BUDGET: '3' });
   for (const account of Object.values(FAILING)) addRaw(account, 'a', 'gz');
-  vi.useFakeTimers({ toFake: ['Date'] });
-  vi.setSystemTime(T0);
-  handlers = {
-    nightly: asTestHandler((await import('../../functions/nightly.js')).handler),
-    onConversionEvent: asTestHandler((await import('../../functions/on-conversion-event.js')).handler),
-  };
-  store = (await import('../../functions/lib/runtime.js')).runtime().deps.store;
+  ({ handlers, store } = await loadHandlers(['nightly', 'onConversionEvent'], { fakeNow: T0 }));
 });
 afterAll(async () => {
   vi.useRealTimers();
@@ -71,7 +45,7 @@ describe('an Athena conversion failing at each of its three steps', () => {
   it('keeps the version served, discards what the attempt staged, drops its scratch, and waits out the backoff', async () => {
     // Night 1: the three partitions convert.
     await handlers.nightly({ time: new Date(T0).toISOString() }, lambdaContext());
-    await deliverAll();
+    await deliverAll(world, handlers.onConversionEvent);
     const served = new Map<string, string>();
     for (const account of Object.values(FAILING)) {
       const bookmark = await store.get(key(account));
@@ -95,7 +69,9 @@ describe('an Athena conversion failing at each of its three steps', () => {
       plan: { queued: number };
     };
     expect(planned.plan.queued).toBe(3);
-    expect((await deliverAll()).filter((outcome) => outcome === 'retry')).toHaveLength(3);
+    expect(
+      (await deliverAll(world, handlers.onConversionEvent)).filter((outcome) => outcome === 'retry'),
+    ).toHaveLength(3);
 
     const labels = { parse: 'parsing the lines', rows: 'rows', rejects: 'rejects' };
     for (const [step, account] of Object.entries(FAILING) as [keyof typeof FAILING, string][]) {

@@ -2,12 +2,13 @@ import type { ConversionStore } from '../../shared/bookmarks/conversion-store.js
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { daysBetween } from '../../shared/plan/dates.js';
 import {
-  asTestHandler,
+  albRawKey,
   lambdaContext,
-  type TestHandler,
   LAKE_URL,
+  loadHandlers,
   startLambdaWorld,
   type LambdaWorld,
+  type TestHandler,
 } from './lambda-harness.js';
 
 const ACCOUNT = '111122223333';
@@ -20,19 +21,8 @@ let store: ConversionStore;
 
 beforeAll(async () => {
   world = await startLambdaWorld({ MAX_IN_FLIGHT: '4', BACKFILL_MAX_DAYS: '60' });
-  for (const date of daysBetween(FROM, TO)) {
-    const [year, month, day] = date.split('-');
-    const folder = `AWSLogs/${ACCOUNT}/elasticloadbalancing/eu-west-1/${year}/${month}/${day}/`;
-    world.addRaw(
-      `${folder}${ACCOUNT}_elasticloadbalancing_eu-west-1_app.web.0f1e2d3c4b5a6978_${year}${month}${day}T0005Z_10.0.0.1_x1.log.gz`,
-      'gz',
-    );
-  }
-  handlers = {
-    backfill: asTestHandler((await import('../../functions/backfill.js')).handler),
-    onConversionEvent: asTestHandler((await import('../../functions/on-conversion-event.js')).handler),
-  };
-  store = (await import('../../functions/lib/runtime.js')).runtime().deps.store;
+  for (const date of daysBetween(FROM, TO)) world.addRaw(albRawKey(ACCOUNT, 'eu-west-1', date), 'gz');
+  ({ handlers, store } = await loadHandlers(['backfill', 'onConversionEvent']));
 });
 afterAll(async () => {
   await world.close();

@@ -2,9 +2,12 @@ import type { ConversionStore } from '../../shared/bookmarks/conversion-store.js
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fingerprintOf } from '../../shared/plan/discover.js';
 import {
-  asTestHandler,
+  albPartition,
+  albRawKey,
+  deliverAll,
   lambdaContext,
   LAKE_URL,
+  loadHandlers,
   startLambdaWorld,
   type LambdaWorld,
   type TestHandler,
@@ -19,28 +22,17 @@ let store: ConversionStore;
 
 beforeAll(async () => {
   world = await startLambdaWorld({ MAX_IN_FLIGHT: '1' });
-  handlers = {
-    nightly: asTestHandler((await import('../../functions/nightly.js')).handler),
-    onConversionEvent: asTestHandler((await import('../../functions/on-conversion-event.js')).handler),
-  };
-  store = (await import('../../functions/lib/runtime.js')).runtime().deps.store;
+  ({ handlers, store } = await loadHandlers(['nightly', 'onConversionEvent']));
 });
 afterAll(async () => {
   await world.close();
 });
 
-const key = (region: string, date: string) => ({
-  lake: LAKE_URL,
-  source: 'alb',
-  account: ACCOUNT,
-  region,
-  date,
-});
+const key = (region: string, date: string) => albPartition(ACCOUNT, date, region);
 
 /** Adds one raw object of a day; returns it as a listing shows it. */
 function addRaw(region: string, date: string, name: string, body: string) {
-  const [year, month, day] = date.split('-');
-  const raw = `AWSLogs/${ACCOUNT}/elasticloadbalancing/${region}/${year}/${month}/${day}/${ACCOUNT}_elasticloadbalancing_${region}_app.web.0f1e2d3c4b5a6978_${year}${month}${day}T0005Z_10.0.0.1_${name}.log.gz`;
+  const raw = albRawKey(ACCOUNT, region, date, name);
   world.addRaw(raw, body, DELIVERED);
   return { key: raw, size: Buffer.byteLength(body), lastModified: DELIVERED };
 }
@@ -62,11 +54,6 @@ async function cliInterruptedOn(region: string, date: string, objects: ReturnTyp
   await store.release(key(region, date), owner, 'interrupted by SIGINT');
 }
 
-async function deliverAll(): Promise<void> {
-  while (world.running().length > 0)
-    await handlers.onConversionEvent(world.finish(world.running()[0]!), lambdaContext());
-}
-
 describe('the CLI on the deployment bookmarks, and the functions', () => {
   it('converts a partition that an interrupted CLI run left PENDING', async () => {
     const objects = [addRaw('eu-west-1', '2026-11-20', 'a', 'gz')];
@@ -74,7 +61,7 @@ describe('the CLI on the deployment bookmarks, and the functions', () => {
     expect(await store.get(key('eu-west-1', '2026-11-20'))).toMatchObject({ state: 'PENDING', attempts: 0 });
 
     await handlers.nightly({ time: '2026-11-21T01:30:00Z' }, lambdaContext());
-    await deliverAll();
+    await deliverAll(world, handlers.onConversionEvent);
 
     expect(await store.get(key('eu-west-1', '2026-11-20'))).toMatchObject({
       state: 'SUCCEEDED',
@@ -101,9 +88,9 @@ describe('the CLI on the deployment bookmarks, and the functions', () => {
     await cliInterruptedOn(region, '2026-11-21', [queued, late]);
 
     // The functions carry on: the night ends, and the next night re-plans.
-    await deliverAll();
+    await deliverAll(world, handlers.onConversionEvent);
     await handlers.nightly({ time: '2026-11-22T01:30:00Z' }, lambdaContext());
-    await deliverAll();
+    await deliverAll(world, handlers.onConversionEvent);
 
     const converted = await store.get(key(region, '2026-11-21'));
     expect(converted).toMatchObject({ state: 'SUCCEEDED', fingerprint: fingerprintOf([queued, late]) });
@@ -125,7 +112,7 @@ describe('the CLI on the deployment bookmarks, and the functions', () => {
     const night = (await handlers.nightly({ time: '2026-11-22T01:30:00Z' }, lambdaContext())) as {
       plan: { queued: number };
     };
-    await deliverAll();
+    await deliverAll(world, handlers.onConversionEvent);
 
     expect(night.plan.queued).toBe(1);
     expect(await store.get(key('ap-northeast-1', '2026-11-21'))).toMatchObject({
@@ -144,7 +131,7 @@ describe('the CLI on the deployment bookmarks, and the functions', () => {
     expect(lease.acquired).toBe(true);
 
     await handlers.nightly({ time: '2026-11-22T01:30:00Z' }, lambdaContext());
-    await deliverAll();
+    await deliverAll(world, handlers.onConversionEvent);
 
     expect(await store.get(key('sa-east-1', '2026-11-21'))).toMatchObject({
       state: 'RUNNING',

@@ -2,9 +2,10 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Runtime } from '../../functions/lib/runtime.js';
 import { captureMetrics } from './emf.js';
 import {
-  asTestHandler,
+  albRawKey,
   lambdaContext,
   LAKE_URL,
+  loadHandlers,
   startLambdaWorld,
   type LambdaWorld,
   type TestHandler,
@@ -18,19 +19,11 @@ let runtime: Runtime;
 
 beforeAll(async () => {
   world = await startLambdaWorld({ RETRY_BUDGET: '1' });
-  const folder = `AWSLogs/${ACCOUNT}/elasticloadbalancing/eu-west-1/2026/11/21/`;
-  world.addRaw(
-    `${folder}${ACCOUNT}_elasticloadbalancing_eu-west-1_app.web.0f1e2d3c4b5a6978_20261121T0005Z_10.0.0.1_x1.log.gz`,
-    'gz',
-  );
+  world.addRaw(albRawKey(ACCOUNT, 'eu-west-1', '2026-11-21'), 'gz');
   world.failWhen((sql) =>
     sql.includes('_raw_lines') ? 'HIVE_BAD_DATA: Error parsing field value' : undefined,
   );
-  handlers = {
-    nightly: asTestHandler((await import('../../functions/nightly.js')).handler),
-    onConversionEvent: asTestHandler((await import('../../functions/on-conversion-event.js')).handler),
-  };
-  runtime = (await import('../../functions/lib/runtime.js')).runtime();
+  ({ handlers, runtime } = await loadHandlers(['nightly', 'onConversionEvent']));
 });
 afterAll(async () => {
   await world.close();

@@ -2,9 +2,11 @@ import type { ConversionStore } from '../../shared/bookmarks/conversion-store.js
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { captureMetrics } from './emf.js';
 import {
-  asTestHandler,
+  albPartition,
+  albRawKey,
   lambdaContext,
   LAKE_URL,
+  loadHandlers,
   startLambdaWorld,
   TOPIC,
   type LambdaWorld,
@@ -32,11 +34,7 @@ beforeAll(async () => {
   for (const account of [...GOOD, BAD])
     for (const region of REGIONS) {
       if (account === BAD && region !== 'eu-west-1') continue;
-      const folder = `AWSLogs/${account}/elasticloadbalancing/${region}/2026/11/21/`;
-      world.addRaw(
-        `${folder}${account}_elasticloadbalancing_${region}_app.web.0f1e2d3c4b5a6978_20261121T0005Z_10.0.0.1_x1.log.gz`,
-        'gz',
-      );
+      world.addRaw(albRawKey(account, region, NIGHT), 'gz');
     }
   // Every run of the bad account's partition fails, as a corrupt object would make it.
   world.failJobWhen((run) =>
@@ -44,27 +42,14 @@ beforeAll(async () => {
       ? { state: 'FAILED', error: 'An error occurred while calling o97.parquet. Malformed input' }
       : undefined,
   );
-  vi.useFakeTimers({ toFake: ['Date'] });
-  vi.setSystemTime(T0);
-  handlers = {
-    nightly: asTestHandler((await import('../../functions/nightly.js')).handler),
-    onConversionEvent: asTestHandler((await import('../../functions/on-conversion-event.js')).handler),
-    sweeper: asTestHandler((await import('../../functions/sweeper.js')).handler),
-  };
-  store = (await import('../../functions/lib/runtime.js')).runtime().deps.store;
+  ({ handlers, store } = await loadHandlers(['nightly', 'onConversionEvent', 'sweeper'], { fakeNow: T0 }));
 });
 afterAll(async () => {
   vi.useRealTimers();
   await world.close();
 });
 
-const key = (account: string, region = 'eu-west-1') => ({
-  lake: LAKE_URL,
-  source: 'alb',
-  account,
-  region,
-  date: NIGHT,
-});
+const key = (account: string, region = 'eu-west-1') => albPartition(account, NIGHT, region);
 
 /** Running job runs of distinct partitions: what the cap bounds. */
 function partitionsInFlight(): number {
@@ -220,11 +205,7 @@ describe('a Glue night through the handlers (ENGINE=glue: one step, the job run)
   });
 
   it('fails an attempt whose counts do not reconcile, and never commits it', async () => {
-    const folder = `AWSLogs/${GOOD[0]}/elasticloadbalancing/eu-west-1/2026/11/22/`;
-    world.addRaw(
-      `${folder}${GOOD[0]}_elasticloadbalancing_eu-west-1_app.web.0f1e2d3c4b5a6978_20261122T0005Z_10.0.0.1_x1.log.gz`,
-      'gz',
-    );
+    world.addRaw(albRawKey(GOOD[0]!, 'eu-west-1', '2026-11-22'), 'gz');
     vi.setSystemTime(Date.parse('2026-11-23T01:30:00Z'));
     await handlers.nightly({ time: new Date().toISOString() }, lambdaContext());
     const [run] = world.runningJobs();
@@ -243,11 +224,7 @@ describe('a Glue night through the handlers (ENGINE=glue: one step, the job run)
   });
 
   it('keeps the committed version when the invocation that swapped it died before marking SUCCEEDED', async () => {
-    const folder = `AWSLogs/${GOOD[1]}/elasticloadbalancing/eu-west-1/2026/11/23/`;
-    world.addRaw(
-      `${folder}${GOOD[1]}_elasticloadbalancing_eu-west-1_app.web.0f1e2d3c4b5a6978_20261123T0005Z_10.0.0.1_x1.log.gz`,
-      'gz',
-    );
+    world.addRaw(albRawKey(GOOD[1]!, 'eu-west-1', '2026-11-23'), 'gz');
     vi.setSystemTime(Date.parse('2026-11-24T01:30:00Z'));
     await handlers.nightly({ time: new Date().toISOString() }, lambdaContext());
     const run = world

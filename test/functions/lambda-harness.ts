@@ -36,7 +36,10 @@ import { PublishCommand, SNSClient, type PublishCommandInput } from '@aws-sdk/cl
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { Readable } from 'node:stream';
+import { vi } from 'vitest';
+import type { Runtime } from '../../functions/lib/runtime.js';
 import { ensureBookmarkTable } from '../../shared/bookmarks/bookmark-table.js';
+import type { ConversionStore } from '../../shared/bookmarks/conversion-store.js';
 import { startMemoryDynalite } from '../bookmarks/helpers.js';
 import { LINES_STORAGE, serveTables, table } from '../catalog/glue-fixtures.js';
 import { FakeBucket, mockS3 } from '../storage/s3-fake-bucket.js';
@@ -141,6 +144,69 @@ export function lambdaContext(remainingMs: () => number = () => 900_000): Contex
     fail: () => undefined,
     succeed: () => undefined,
   };
+}
+
+/** The functions' modules, imported only when asked for: they read the environment as they load. */
+const HANDLER_MODULES = {
+  nightly: () => import('../../functions/nightly.js'),
+  onConversionEvent: () => import('../../functions/on-conversion-event.js'),
+  sweeper: () => import('../../functions/sweeper.js'),
+  backfill: () => import('../../functions/backfill.js'),
+};
+
+export type HandlerName = keyof typeof HANDLER_MODULES;
+
+/** The handlers a test asked for, and the runtime (clients, bookmark store) they share. */
+export interface LoadedHandlers<N extends HandlerName> {
+  handlers: Record<N, TestHandler>;
+  runtime: Runtime;
+  store: ConversionStore;
+}
+
+/**
+ * Imports the named handlers (in that order), then the runtime they share. Call it after
+ * `startLambdaWorld`: the modules build their runtime from the environment it sets. With `fakeNow`,
+ * `Date` (only `Date`) is faked at that instant first, so the runtime's clock is the fake one; the
+ * test restores it (`vi.useRealTimers()`).
+ */
+export async function loadHandlers<N extends HandlerName>(
+  names: readonly N[],
+  options: { fakeNow?: number } = {},
+): Promise<LoadedHandlers<N>> {
+  if (options.fakeNow !== undefined) {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(options.fakeNow);
+  }
+  const handlers = {} as Record<N, TestHandler>;
+  for (const name of names) handlers[name] = asTestHandler((await HANDLER_MODULES[name]()).handler);
+  const runtime = (await import('../../functions/lib/runtime.js')).runtime();
+  return { handlers, runtime, store: runtime.deps.store };
+}
+
+/**
+ * Delivers the end of every running query to `onConversionEvent`, one at a time, as EventBridge
+ * would (each delivery may start more); returns the outcomes, in delivery order.
+ */
+export async function deliverAll(world: LambdaWorld, onConversionEvent: TestHandler): Promise<string[]> {
+  const outcomes: string[] = [];
+  while (world.running().length > 0) {
+    const result = (await onConversionEvent(world.finish(world.running()[0]!), lambdaContext())) as {
+      outcome: string;
+    };
+    outcomes.push(result.outcome);
+  }
+  return outcomes;
+}
+
+/** The key of an ALB raw object of `account` in `region` on `date` (YYYY-MM-DD), as ALB names it. */
+export function albRawKey(account: string, region: string, date: string, name = 'x1'): string {
+  const [year, month, day] = date.split('-');
+  return `AWSLogs/${account}/elasticloadbalancing/${region}/${year}/${month}/${day}/${account}_elasticloadbalancing_${region}_app.web.0f1e2d3c4b5a6978_${year}${month}${day}T0005Z_10.0.0.1_${name}.log.gz`;
+}
+
+/** The bookmark key of the ALB partition of `account`/`region` on `date`, in the test lake. */
+export function albPartition(account: string, date: string, region = 'eu-west-1') {
+  return { lake: LAKE_URL, source: 'alb', account, region, date };
 }
 
 /** Sets the environment serverless.yml gives the functions, starts dynalite and the fakes. */

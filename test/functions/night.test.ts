@@ -3,12 +3,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectOneValidStatement, trino } from '../sql/athena-parsers.js';
 import { captureMetrics } from './emf.js';
 import {
-  asTestHandler,
+  albRawKey,
   lambdaContext,
-  type TestHandler,
   LAKE_URL,
+  loadHandlers,
   startLambdaWorld,
   type LambdaWorld,
+  type TestHandler,
 } from './lambda-harness.js';
 
 const NIGHT = '2026-11-21';
@@ -16,29 +17,14 @@ const ACCOUNTS = ['111122223333', '012345678901'];
 const REGIONS = ['us-east-1', 'eu-west-1', 'ap-northeast-1'];
 
 let world: LambdaWorld;
-let handlers: {
-  nightly: TestHandler;
-  onConversionEvent: TestHandler;
-  sweeper: TestHandler;
-};
+let handlers: Record<'nightly' | 'onConversionEvent' | 'sweeper', TestHandler>;
 let store: ConversionStore;
 
 beforeAll(async () => {
   world = await startLambdaWorld();
   for (const account of ACCOUNTS)
-    for (const region of REGIONS) {
-      const folder = `AWSLogs/${account}/elasticloadbalancing/${region}/2026/11/21/`;
-      world.addRaw(
-        `${folder}${account}_elasticloadbalancing_${region}_app.web.0f1e2d3c4b5a6978_20261121T0005Z_10.0.0.1_x1.log.gz`,
-        'gz',
-      );
-    }
-  handlers = {
-    nightly: asTestHandler((await import('../../functions/nightly.js')).handler),
-    onConversionEvent: asTestHandler((await import('../../functions/on-conversion-event.js')).handler),
-    sweeper: asTestHandler((await import('../../functions/sweeper.js')).handler),
-  };
-  store = (await import('../../functions/lib/runtime.js')).runtime().deps.store;
+    for (const region of REGIONS) world.addRaw(albRawKey(account, region, NIGHT), 'gz');
+  ({ handlers, store } = await loadHandlers(['nightly', 'onConversionEvent', 'sweeper']));
 });
 afterAll(async () => {
   await world.close();

@@ -1,14 +1,16 @@
 import type { ConversionStore } from '../../shared/bookmarks/conversion-store.js';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { captureMetrics } from './emf.js';
 import {
-  asTestHandler,
+  albPartition,
+  albRawKey,
+  deliverAll,
   lambdaContext,
-  type TestHandler,
-  LAKE_URL,
+  loadHandlers,
   startLambdaWorld,
   TOPIC,
   type LambdaWorld,
+  type TestHandler,
 } from './lambda-harness.js';
 
 const GOOD = '111122223333';
@@ -21,53 +23,27 @@ let store: ConversionStore;
 
 beforeAll(async () => {
   world = await startLambdaWorld({ RETRY_BUDGET: '2', STUCK_AFTER_MINUTES: '30' });
-  for (const account of [GOOD, BAD]) {
-    const folder = `AWSLogs/${account}/elasticloadbalancing/eu-west-1/2026/11/21/`;
-    world.addRaw(
-      `${folder}${account}_elasticloadbalancing_eu-west-1_app.web.0f1e2d3c4b5a6978_20261121T0005Z_10.0.0.1_x1.log.gz`,
-      'gz',
-    );
-  }
+  for (const account of [GOOD, BAD]) world.addRaw(albRawKey(account, 'eu-west-1', '2026-11-21'), 'gz');
   // Every parse of the bad account's partition fails, as a corrupt object would make it.
   world.failWhen((sql) =>
     sql.includes(`'${BAD}'`) && sql.includes('_raw_lines')
       ? 'HIVE_BAD_DATA: Error parsing field value'
       : undefined,
   );
-  vi.useFakeTimers({ toFake: ['Date'] });
-  vi.setSystemTime(T0);
-  handlers = {
-    nightly: asTestHandler((await import('../../functions/nightly.js')).handler),
-    onConversionEvent: asTestHandler((await import('../../functions/on-conversion-event.js')).handler),
-    sweeper: asTestHandler((await import('../../functions/sweeper.js')).handler),
-  };
-  store = (await import('../../functions/lib/runtime.js')).runtime().deps.store;
+  ({ handlers, store } = await loadHandlers(['nightly', 'onConversionEvent', 'sweeper'], { fakeNow: T0 }));
 });
-afterEach(() => undefined);
 afterAll(async () => {
   vi.useRealTimers();
   await world.close();
 });
 
-const key = (account: string) => ({
-  lake: LAKE_URL,
-  source: 'alb',
-  account,
-  region: 'eu-west-1',
-  date: '2026-11-21',
-});
-
-/** Delivers the end of every running query, as EventBridge would. */
-async function deliverAll(): Promise<void> {
-  while (world.running().length > 0)
-    await handlers.onConversionEvent(world.finish(world.running()[0]!), lambdaContext());
-}
+const key = (account: string) => albPartition(account, '2026-11-21');
 
 describe('failures, retries and the sweeper', () => {
   it('retries a failed conversion after a backoff, then marks it FAILED for good with a metric and an alert', async () => {
     const emitted = captureMetrics();
     await handlers.nightly({ time: new Date(T0).toISOString() }, lambdaContext());
-    await deliverAll();
+    await deliverAll(world, handlers.onConversionEvent);
 
     expect(await store.get(key(GOOD))).toMatchObject({ state: 'SUCCEEDED', attempts: 1 });
     const waiting = await store.get(key(BAD));
@@ -87,7 +63,7 @@ describe('failures, retries and the sweeper', () => {
       start: { started: number };
     };
     expect(later.start.started).toBe(1);
-    await deliverAll();
+    await deliverAll(world, handlers.onConversionEvent);
 
     const failed = await store.get(key(BAD));
     expect(failed).toMatchObject({ state: 'FAILED', attempts: 2 });
@@ -116,11 +92,7 @@ describe('failures, retries and the sweeper', () => {
   });
 
   it('continues a conversion whose completion event was lost, when the sweeper polls it', async () => {
-    const folder = `AWSLogs/${GOOD}/elasticloadbalancing/eu-west-1/2026/11/22/`;
-    world.addRaw(
-      `${folder}${GOOD}_elasticloadbalancing_eu-west-1_app.web.0f1e2d3c4b5a6978_20261122T0005Z_10.0.0.1_x1.log.gz`,
-      'gz',
-    );
+    world.addRaw(albRawKey(GOOD, 'eu-west-1', '2026-11-22'), 'gz');
     vi.setSystemTime(Date.parse('2026-11-23T01:30:00Z'));
     await handlers.nightly({ time: new Date().toISOString() }, lambdaContext());
     const [parse] = world.running();
@@ -138,18 +110,14 @@ describe('failures, retries and the sweeper', () => {
 
     expect(swept.polled).toEqual({ advanced: 1 });
     expect((await store.get({ ...key(GOOD), date: '2026-11-22' }))?.step).toBe('rows');
-    await deliverAll();
+    await deliverAll(world, handlers.onConversionEvent);
     expect((await store.get({ ...key(GOOD), date: '2026-11-22' }))?.state).toBe('SUCCEEDED');
     // Freshness: the newest converted day then (2026-11-21) ended 26 h 1 min before that sweep.
     expect(swept.hoursSinceLastSuccess.alb).toBeCloseTo(26 + 1 / 60, 5);
   });
 
   it('polls a run that is still going without touching it, and leaves it for the next quiet spell', async () => {
-    const folder = `AWSLogs/${GOOD}/elasticloadbalancing/eu-west-1/2026/11/23/`;
-    world.addRaw(
-      `${folder}${GOOD}_elasticloadbalancing_eu-west-1_app.web.0f1e2d3c4b5a6978_20261123T0005Z_10.0.0.1_x1.log.gz`,
-      'gz',
-    );
+    world.addRaw(albRawKey(GOOD, 'eu-west-1', '2026-11-23'), 'gz');
     vi.setSystemTime(Date.parse('2026-11-24T01:30:00Z'));
     await handlers.nightly({ time: new Date().toISOString() }, lambdaContext());
     vi.setSystemTime(Date.now() + 31 * 60_000);
@@ -164,7 +132,7 @@ describe('failures, retries and the sweeper', () => {
     expect(first.polled).toEqual({ 'still-running': 1 });
     expect(second.polled).toEqual({});
     expect((await store.get({ ...key(GOOD), date: '2026-11-23' }))?.state).toBe('RUNNING');
-    await deliverAll();
+    await deliverAll(world, handlers.onConversionEvent);
     expect((await store.get({ ...key(GOOD), date: '2026-11-23' }))?.state).toBe('SUCCEEDED');
   });
 

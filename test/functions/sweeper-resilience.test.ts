@@ -2,9 +2,11 @@ import type { ConversionStore } from '../../shared/bookmarks/conversion-store.js
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { captureMetrics } from './emf.js';
 import {
-  asTestHandler,
+  albPartition,
+  albRawKey,
+  deliverAll,
   lambdaContext,
-  LAKE_URL,
+  loadHandlers,
   startLambdaWorld,
   type LambdaWorld,
   type TestHandler,
@@ -20,39 +22,15 @@ let store: ConversionStore;
 
 beforeAll(async () => {
   world = await startLambdaWorld({ RETRY_BUDGET: '3', STUCK_AFTER_MINUTES: '30' });
-  for (const account of [LOST, FLAKY]) {
-    const folder = `AWSLogs/${account}/elasticloadbalancing/eu-west-1/2026/11/21/`;
-    world.addRaw(
-      `${folder}${account}_elasticloadbalancing_eu-west-1_app.web.0f1e2d3c4b5a6978_20261121T0005Z_10.0.0.1_x1.log.gz`,
-      'gz',
-    );
-  }
-  vi.useFakeTimers({ toFake: ['Date'] });
-  vi.setSystemTime(T0);
-  handlers = {
-    nightly: asTestHandler((await import('../../functions/nightly.js')).handler),
-    onConversionEvent: asTestHandler((await import('../../functions/on-conversion-event.js')).handler),
-    sweeper: asTestHandler((await import('../../functions/sweeper.js')).handler),
-  };
-  store = (await import('../../functions/lib/runtime.js')).runtime().deps.store;
+  for (const account of [LOST, FLAKY]) world.addRaw(albRawKey(account, 'eu-west-1', '2026-11-21'), 'gz');
+  ({ handlers, store } = await loadHandlers(['nightly', 'onConversionEvent', 'sweeper'], { fakeNow: T0 }));
 });
 afterAll(async () => {
   vi.useRealTimers();
   await world.close();
 });
 
-const key = (account: string) => ({
-  lake: LAKE_URL,
-  source: 'alb',
-  account,
-  region: 'eu-west-1',
-  date: '2026-11-21',
-});
-
-async function deliverAll(): Promise<void> {
-  while (world.running().length > 0)
-    await handlers.onConversionEvent(world.finish(world.running()[0]!), lambdaContext());
-}
+const key = (account: string) => albPartition(account, '2026-11-21');
 
 describe('the sweeper, when one conversion cannot be polled', () => {
   it('still starts the retries, reports the gauges, and in the end retries the unreachable conversion', async () => {
@@ -83,7 +61,7 @@ describe('the sweeper, when one conversion cannot be polled', () => {
     expect(emitted.metrics().filter((metric) => metric.name === 'OldestLagHours')).toEqual([
       { name: 'OldestLagHours', value: 0, dimensions: { service: 'athena-logs-test' } },
     ]);
-    await deliverAll();
+    await deliverAll(world, handlers.onConversionEvent);
     expect(await store.get(key(FLAKY))).toMatchObject({ state: 'SUCCEEDED', attempts: 2 });
     expect(await store.get(key(LOST))).toMatchObject({ state: 'RUNNING', attempts: 1 });
 
@@ -95,7 +73,7 @@ describe('the sweeper, when one conversion cannot be polled', () => {
     expect(retried?.error).toContain(`alb ${LOST}/eu-west-1/2026-11-21`);
     vi.setSystemTime(Date.now() + 6 * 60_000);
     await handlers.sweeper({ time: new Date().toISOString() }, lambdaContext());
-    await deliverAll();
+    await deliverAll(world, handlers.onConversionEvent);
     expect(await store.get(key(LOST))).toMatchObject({ state: 'SUCCEEDED', attempts: 2 });
     expect(await (await import('../../functions/lib/runtime.js')).runtime().deps.slots.holders()).toEqual([]);
     emitted.restore();

@@ -1,74 +1,16 @@
-import { Readable } from 'node:stream';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ensureBookmarkTable } from '../../shared/bookmarks/bookmark-table.js';
 import { ConversionStore } from '../../shared/bookmarks/conversion-store.js';
 import { InFlightSlots } from '../../shared/bookmarks/in-flight-slots.js';
-import type { Bookmark, PartitionKey } from '../../shared/bookmarks/types.js';
-import type { StepEngine, StepRun } from '../../shared/engines/remote-steps.js';
-import { fingerprintOf } from '../../shared/plan/discover.js';
+import type { Bookmark } from '../../shared/bookmarks/types.js';
 import { onRunEnded } from '../../shared/pipeline/events/continue-conversion.js';
-import { writePlan } from '../../shared/pipeline/events/partition-plan.js';
 import { startPending } from '../../shared/pipeline/events/start-pending.js';
 import { defaultRetryDelayMs, type EventDrivenDeps } from '../../shared/pipeline/events/types.js';
-import { SOURCES } from '../../shared/sources/index.js';
-import type { S3Store } from '../../shared/storage/s3-store.js';
 import { startMemoryDynalite } from '../bookmarks/helpers.js';
+import { dayKey, eventDeps, LAKE_URL, memoryStore, queueDay, scriptedEngine } from './events-fixtures.js';
 
-const LAKE = { bucket: 'lake', prefix: 'lake/' };
-const LAKE_URL = 's3://lake/lake/';
 const DATE = '2026-11-21';
-const KEY: PartitionKey = {
-  lake: LAKE_URL,
-  source: 'alb',
-  account: '111122223333',
-  region: 'eu-west-1',
-  date: DATE,
-};
-
-/** The few S3Store calls the orchestration makes, on a map. */
-function memoryStore(): S3Store {
-  const objects = new Map<string, string>();
-  const store: Partial<S3Store> = {
-    putObject: async (bucket, key, body) => {
-      objects.set(`${bucket}/${key}`, String(body));
-    },
-    getObjectStream: async (bucket, key) =>
-      Readable.from([Buffer.from(objects.get(`${bucket}/${key}`) ?? '')]),
-    deleteObjects: async (bucket, keys) => {
-      for (const key of keys) objects.delete(`${bucket}/${key}`);
-    },
-    listObjects: async () => [],
-    listFolders: async () => [],
-  };
-  return store as S3Store;
-}
-
-/** A one-step engine whose starts fail while `failStarts` says so; counts the starts. */
-function scriptedEngine() {
-  const state = { starts: 0, failStarts: false, ended: new Set<string>() };
-  const engine: StepEngine = {
-    name: 'glue',
-    async start() {
-      state.starts += 1;
-      if (state.failStarts) throw new Error('StartJobRun refused: the job does not exist');
-      return { step: 'job', runId: `run-${state.starts}` };
-    },
-    status: async (run: StepRun) =>
-      state.ended.has(run.runId) ? { state: 'SUCCEEDED' } : { state: 'RUNNING' },
-    next: async (_request, finished) => ({
-      figures: { runId: finished.runId },
-      result: {
-        rowsIn: 2,
-        rowsOut: 2,
-        rowsRejected: 0,
-        bytesIn: 1,
-        engine: { kind: 'glue', id: finished.runId, state: 'SUCCEEDED' },
-      },
-    }),
-    cleanUp: async () => undefined,
-  };
-  return { engine, state };
-}
+const KEY = dayKey(DATE);
 
 /**
  * The by-state index is eventually consistent: a listing may show a partition as it was a moment
@@ -106,45 +48,14 @@ beforeEach(async () => {
   await ensureBookmarkTable(dynamo.client, table);
   store = new ConversionStore(dynamo.client, table);
   scripted = scriptedEngine();
-  const objects = memoryStore();
-  deps = {
-    lakeUrl: LAKE_URL,
-    lake: LAKE,
-    raw: { bucket: 'raw', prefix: '' },
+  deps = eventDeps({
     store,
     slots: new InFlightSlots(dynamo.client, table, LAKE_URL, 3),
     engine: scripted.engine,
-    objects,
-    catalog: {
-      swapPartitionLocation: async () => undefined,
-      createPartitions: async () => ({ created: 0, alreadyExisted: 0 }),
-    },
+    objects: memoryStore(),
     retryBudget: 1,
-    stuckAfterMs: 30 * 60_000,
-    retryDelayMs: defaultRetryDelayMs,
-    observer: {
-      planned: () => undefined,
-      started: () => undefined,
-      succeeded: () => undefined,
-      retried: () => undefined,
-      failed: async () => undefined,
-    },
-    onWarning: () => undefined,
-    now: Date.now,
-  };
-  const raw = [
-    { key: `AWSLogs/111122223333/x/${DATE}.log`, size: 10, lastModified: new Date('2026-11-22T00:00:00Z') },
-  ];
-  const partition = {
-    source: SOURCES.alb,
-    account: KEY.account,
-    region: KEY.region,
-    date: DATE,
-    objects: raw,
-    fingerprint: fingerprintOf(raw),
-  };
-  const plan = await writePlan(objects, LAKE, partition);
-  await store.queue(KEY, { fingerprint: partition.fingerprint, plan, resetAttempts: false });
+  });
+  await queueDay(deps, DATE);
 });
 
 describe('starting from a listing that lags behind the table', () => {
@@ -194,25 +105,6 @@ describe('starting from a listing that lags behind the table', () => {
 });
 
 describe('the order of the queue', () => {
-  /** Queues the partition of `date` with a plan of its own, as the nightly planning would. */
-  async function queueDay(date: string, now: number): Promise<PartitionKey> {
-    const raw = [
-      { key: `AWSLogs/111122223333/x/${date}.log`, size: 10, lastModified: new Date('2026-11-24T00:00:00Z') },
-    ];
-    const partition = {
-      source: SOURCES.alb,
-      account: KEY.account,
-      region: KEY.region,
-      date,
-      objects: raw,
-      fingerprint: fingerprintOf(raw),
-    };
-    const plan = await writePlan(deps.objects, LAKE, partition);
-    const key = { ...KEY, date };
-    await store.queue(key, { fingerprint: partition.fingerprint, plan, resetAttempts: false, now });
-    return key;
-  }
-
   it('starts a retry as soon as its backoff elapsed, before partitions queued after it', async () => {
     let clock = Date.now();
     let failNextStart = true;
@@ -230,8 +122,9 @@ describe('the order of the queue', () => {
       },
       now: () => clock,
     };
-    const next = await queueDay('2026-11-22', clock + 1);
-    const last = await queueDay('2026-11-23', clock + 2);
+    const delivered = new Date('2026-11-24T00:00:00Z');
+    const next = await queueDay(deps, '2026-11-22', { delivered, now: clock + 1 });
+    const last = await queueDay(deps, '2026-11-23', { delivered, now: clock + 2 });
     clock += 3;
     // The first start fails (a retry in 5 minutes); the freed slot goes to the next partition.
     expect(await startPending(oneSlot)).toMatchObject({ started: 1, failedToStart: 1 });
