@@ -52,6 +52,7 @@ const OVERRIDES = {
   createWorkgroup: 'false',
   glueDatabase: 'logs_prod',
   createGlueDatabase: 'false',
+  createBookmarkTable: 'false',
   sources: 'vpc_flow,cloudtrail',
   schedule: 'cron(0 3 * * ? *)',
   freshnessHours: '48',
@@ -352,6 +353,16 @@ describe('the bookmark table', () => {
       activeRunId: 'S',
       retryQueue: 'S',
       retryAt: 'N',
+    });
+  });
+
+  it('is left to the kept table of a removed stack with createBookmarkTable=false, named alike', () => {
+    expect(glue.resource('BookmarkTable')).toBeUndefined();
+    expect(overridden.template.Outputs?.BookmarkTableName).toMatchObject({
+      Value: 'athena-logs-prod-bookmarks',
+    });
+    expect(defaults.template.Outputs?.BookmarkTableName).toMatchObject({
+      Value: 'athena-logs-dev-bookmarks',
     });
   });
 
