@@ -86,6 +86,20 @@ function jsonObject(env: Environment, name: string): Record<string, unknown> {
   });
 }
 
+/**
+ * An S3 folder the deployment names (`s3://bucket/prefix/`). It must end in `/`: the IAM policy
+ * grants `<prefix>*`, which without the slash also grants every sibling folder that starts alike.
+ */
+function folder(env: Environment, name: string, param: string): string {
+  const value = required(env, name);
+  if (!value.endsWith('/'))
+    throw new UsageError(
+      `The environment variable ${name} (${value}) must end in "/": deploy with --param ${param} ending in "/" (the IAM policy grants what starts with it).`,
+      { field: name },
+    );
+  return value;
+}
+
 /** FLAT_LAYOUTS: the account and region of the sources whose keys name neither (CloudFront, S3 access logs). */
 function flatLayoutsOf(env: Environment): FlatLayouts {
   const value = jsonObject(env, 'FLAT_LAYOUTS');
@@ -108,12 +122,14 @@ export function readSettings(env: Environment = process.env): LambdaSettings {
   const sources = sourcesOf(env.SOURCES ?? AVAILABLE_SOURCES.join(','));
   const aws = resolveAwsSettings(
     engine,
-    { raw: required(env, 'RAW_LOCATION'), lake: required(env, 'LAKE_LOCATION') },
+    { raw: folder(env, 'RAW_LOCATION', 'rawPrefix'), lake: folder(env, 'LAKE_LOCATION', 'lakePrefix') },
     {
       database: env.GLUE_DATABASE?.trim() || undefined,
       athena: {
         workgroup: env.ATHENA_WORKGROUP?.trim() || undefined,
-        outputLocation: env.ATHENA_OUTPUT_LOCATION?.trim() || undefined,
+        outputLocation: env.ATHENA_OUTPUT_LOCATION?.trim()
+          ? folder(env, 'ATHENA_OUTPUT_LOCATION', 'athenaOutputLocation')
+          : undefined,
       },
       glue: { jobName: env.GLUE_JOB_NAME?.trim() || undefined },
       awsRegion: env.AWS_REGION?.trim() || undefined,

@@ -49,4 +49,17 @@ describe('the functions’ settings', () => {
       'glue',
     );
   });
+
+  it('refuses a folder without its closing slash, naming the deploy parameter', () => {
+    expect(() => readSettings({ ...ENV, LAKE_LOCATION: 's3://lake-bucket/lake' })).toThrow(
+      'The environment variable LAKE_LOCATION (s3://lake-bucket/lake) must end in "/": deploy with --param lakePrefix ending in "/"',
+    );
+    expect(() => readSettings({ ...ENV, RAW_LOCATION: 's3://raw-bucket/logs' })).toThrow(/--param rawPrefix/);
+    expect(() => readSettings({ ...ENV, ATHENA_OUTPUT_LOCATION: 's3://results' })).toThrow(
+      /--param athenaOutputLocation/,
+    );
+    expect(
+      readSettings({ ...ENV, ATHENA_OUTPUT_LOCATION: 's3://results/athena/' }).aws.athena.outputLocation,
+    ).toBe('s3://results/athena/');
+  });
 });
