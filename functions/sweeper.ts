@@ -34,6 +34,8 @@ async function sweeper() {
   // Emitted on every sweep (the freshness alarm treats a missing value as breaching: a dead sweeper
   // alarms); 0 until a source has converted its first day.
   metrics.addMetric(METRIC.oldestLagHours, MetricUnit.Count, Math.max(0, ...lags.map(([, hours]) => hours)));
+  // Those are not in the lag above: their own alarm fires when one stays so for freshnessHours.
+  metrics.addMetric(METRIC.sourcesNeverConverted, MetricUnit.Count, summary.neverConverted.length);
   logger.info('Swept', { ...summary, ...start, leftovers });
   return { ...summary, start, leftovers };
 }

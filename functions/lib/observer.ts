@@ -17,6 +17,7 @@ export const METRIC = {
   running: 'RunningConversions',
   hoursSinceLastSuccess: 'HoursSinceLastSuccess',
   oldestLagHours: 'OldestLagHours',
+  sourcesNeverConverted: 'SourcesNeverConverted',
 } as const;
 
 type Unit = (typeof MetricUnit)[keyof typeof MetricUnit];

@@ -402,6 +402,16 @@ describe('alarms and the topic', () => {
       'breaching',
     ],
     [
+      'NeverConvertedAlarm',
+      'AthenaLogs',
+      'SourcesNeverConverted',
+      service,
+      'Minimum',
+      'GreaterThanThreshold',
+      0,
+      'notBreaching',
+    ],
+    [
       'DeadLetterQueueAlarm',
       'AWS/SQS',
       'ApproximateNumberOfMessagesVisible',
@@ -484,6 +494,10 @@ describe('alarms and the topic', () => {
     const alarm = glue.properties('FreshnessAlarm');
     expect(Number(alarm.Threshold)).toBe(48);
     expect(alarm.Dimensions).toEqual([{ Name: 'service', Value: 'athena-logs-prod' }]);
+    // A source that never converted alarms once it stayed so for every hour of the threshold.
+    expect(glue.properties('NeverConvertedAlarm')).toMatchObject({ Period: 3600 });
+    expect(Number(glue.properties('NeverConvertedAlarm').EvaluationPeriods)).toBe(48);
+    expect(Number(base.properties('NeverConvertedAlarm').EvaluationPeriods)).toBe(36);
   });
 
   it('subscribes the alarm e-mail only when one is given', () => {

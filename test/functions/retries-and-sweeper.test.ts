@@ -106,6 +106,7 @@ describe('failures, retries and the sweeper', () => {
     const swept = (await handlers.sweeper({ time: new Date().toISOString() }, lambdaContext())) as {
       polled: Record<string, number>;
       hoursSinceLastSuccess: Record<string, number>;
+      neverConverted: string[];
     };
 
     expect(swept.polled).toEqual({ advanced: 1 });
@@ -114,6 +115,9 @@ describe('failures, retries and the sweeper', () => {
     expect((await store.get({ ...key(GOOD), date: '2026-11-22' }))?.state).toBe('SUCCEEDED');
     // Freshness: the newest converted day then (2026-11-21) ended 26 h 1 min before that sweep.
     expect(swept.hoursSinceLastSuccess.alb).toBeCloseTo(26 + 1 / 60, 5);
+    // vpc_flow is configured but has no logs: watched by its own alarm, not by the lag.
+    expect(swept.neverConverted).toEqual(['vpc_flow']);
+    expect(Object.keys(swept.hoursSinceLastSuccess)).toEqual(['alb']);
   });
 
   it('polls a run that is still going without touching it, and leaves it for the next quiet spell', async () => {

@@ -61,6 +61,10 @@ describe('the sweeper, when one conversion cannot be polled', () => {
     expect(emitted.metrics().filter((metric) => metric.name === 'OldestLagHours')).toEqual([
       { name: 'OldestLagHours', value: 0, dimensions: { service: 'athena-logs-test' } },
     ]);
+    // Neither configured source (alb, vpc_flow) has converted a day yet.
+    expect(emitted.metrics().filter((metric) => metric.name === 'SourcesNeverConverted')).toEqual([
+      { name: 'SourcesNeverConverted', value: 2, dimensions: { service: 'athena-logs-test' } },
+    ]);
     await deliverAll(world, handlers.onConversionEvent);
     expect(await store.get(key(FLAKY))).toMatchObject({ state: 'SUCCEEDED', attempts: 2 });
     expect(await store.get(key(LOST))).toMatchObject({ state: 'RUNNING', attempts: 1 });

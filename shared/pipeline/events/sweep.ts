@@ -41,6 +41,8 @@ export interface SweepSummary {
   running: number;
   /** Hours since the end of the newest successfully converted day, per source that has one. */
   hoursSinceLastSuccess: Record<string, number>;
+  /** Configured sources that never converted a day (a wrong prefix, or no such logs delivered). */
+  neverConverted: string[];
 }
 
 /**
@@ -60,6 +62,7 @@ export async function sweep(deps: EventDrivenDeps, sources: readonly LogSource[]
     pending: 0,
     running: 0,
     hoursSinceLastSuccess: {},
+    neverConverted: [],
   };
   const quietSince = new Date(now - deps.stuckAfterMs).toISOString();
   for await (const bookmark of deps.store.inState(deps.lakeUrl, 'RUNNING', { before: quietSince })) {
@@ -112,7 +115,10 @@ export async function sweep(deps: EventDrivenDeps, sources: readonly LogSource[]
   summary.running = await deps.store.countInState(deps.lakeUrl, 'RUNNING');
   for (const source of sources) {
     const newest = await deps.store.newestSucceeded(deps.lakeUrl, source.name);
-    if (newest === undefined) continue;
+    if (newest === undefined) {
+      summary.neverConverted.push(source.name);
+      continue;
+    }
     const endOfDay = Date.parse(`${newest.date}T00:00:00Z`) + 24 * 3_600_000;
     summary.hoursSinceLastSuccess[source.name] = Math.max(0, (now - endOfDay) / 3_600_000);
   }
