@@ -16,7 +16,7 @@
  * or FAILED, a partition whose conversion had ended was started again, or an invocation failed.
  *
  *   npm run bench:orchestration:events -- [--partitions 1000 --cap 20 --median-s 40 --sigma 0.6
- *     --throttle-pct 10 --fail-pct 5 --lost-pct 0 --duplicate-pct 0 --retry-budget 3 --sweep-min 5 --stuck-min 30 --aws-ms 0 --seed 1]
+ *     --throttle-pct 10 --fail-pct 5 --lost-pct 0 --duplicate-pct 0 --retry-budget 3 --sweep-min 5 --poll-min 10 --stuck-min 30 --aws-ms 0 --seed 1]
  */
 import { benchArgs } from './args.js';
 import { simulateEventNight } from './sim-events-night.js';
@@ -34,6 +34,7 @@ const args = benchArgs({
   'duplicate-pct': '0',
   'retry-budget': 3,
   'sweep-min': 5,
+  'poll-min': 10,
   'stuck-min': 30,
   'max-hours': 48,
   // Text: 0 (the default) is refused by benchArgs for numbers. Simulated ms each AWS call takes.
@@ -68,6 +69,7 @@ const figures = await simulateEventNight({
   duplicatePct: percentage('duplicate-pct'),
   retryBudget: Math.round(args['retry-budget']),
   sweepMin: args['sweep-min'],
+  pollMin: args['poll-min'],
   stuckMin: args['stuck-min'],
   seed: Math.round(args.seed),
   maxHours: args['max-hours'],

@@ -51,6 +51,8 @@ export interface NightOptions {
   retryBudget: number;
   /** The sweeper's period, in minutes. */
   sweepMin: number;
+  /** `pollAfterMs` of the deps, in minutes. */
+  pollMin: number;
   /** `stuckAfterMs` of the deps, in minutes. */
   stuckMin: number;
   seed: number;
@@ -378,6 +380,7 @@ export async function simulateEventNight(options: NightOptions) {
     objects: s3,
     catalog: partitionCatalog(glue, 'athena_logs'),
     retryBudget: options.retryBudget,
+    pollAfterMs: options.pollMin * 60_000,
     stuckAfterMs: options.stuckMin * 60_000,
     retryDelayMs: defaultRetryDelayMs,
     observer: {

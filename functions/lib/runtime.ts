@@ -117,6 +117,7 @@ export function runtime(env: Record<string, string | undefined> = process.env): 
       objects,
       catalog: partitionCatalog(glueCatalog, aws.database),
       retryBudget: settings.retryBudget,
+      pollAfterMs: settings.pollAfterMinutes * 60_000,
       stuckAfterMs: settings.stuckAfterMinutes * 60_000,
       retryDelayMs: defaultRetryDelayMs,
       observer: lambdaObserver(metrics, logger, notify),

@@ -16,6 +16,7 @@ export interface LambdaSettings {
   maxInFlight: number;
   retryBudget: number;
   backfillMaxDays: number;
+  pollAfterMinutes: number;
   stuckAfterMinutes: number;
   /** SNS topic told of every conversion that failed for good (empty: none). */
   alertTopicArn?: string;
@@ -148,6 +149,7 @@ export function readSettings(env: Environment = process.env): LambdaSettings {
     retryBudget: wholeNumber(env, 'RETRY_BUDGET', 3, 1),
     backfillMaxDays: wholeNumber(env, 'BACKFILL_MAX_DAYS', 366, 1),
     // The sweeper presumes an invocation dead after this long: never while one can still be running.
+    pollAfterMinutes: wholeNumber(env, 'POLL_AFTER_MINUTES', 10, 1),
     stuckAfterMinutes: wholeNumber(env, 'STUCK_AFTER_MINUTES', 30, LONGEST_FUNCTION_MINUTES + 1),
     alertTopicArn: env.ALERT_TOPIC_ARN?.trim() || undefined,
     backfillFunctionName: env.BACKFILL_FUNCTION_NAME?.trim() || undefined,

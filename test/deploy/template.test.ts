@@ -252,6 +252,7 @@ describe('environment variables', () => {
     MAX_IN_FLIGHT: '20',
     RETRY_BUDGET: '3',
     BACKFILL_MAX_DAYS: '366',
+    POLL_AFTER_MINUTES: '10',
     STUCK_AFTER_MINUTES: '30',
     ALERT_TOPIC_ARN: `arn:aws:sns:${REGION}:${ACCOUNT}:athena-logs-dev-alerts`,
     BACKFILL_FUNCTION_NAME: 'athena-logs-dev-backfill',

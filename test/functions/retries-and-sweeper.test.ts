@@ -102,7 +102,13 @@ describe('failures, retries and the sweeper', () => {
       polled: object;
     };
     expect(soon.polled).toEqual({});
-    vi.setSystemTime(Date.now() + 31 * 60_000);
+    // Polled once quiet for POLL_AFTER_MINUTES (10), long before STUCK_AFTER_MINUTES (30).
+    vi.setSystemTime(Date.now() + 9 * 60_000);
+    const early = (await handlers.sweeper({ time: new Date().toISOString() }, lambdaContext())) as {
+      polled: object;
+    };
+    expect(early.polled).toEqual({});
+    vi.setSystemTime(Date.now() + 2 * 60_000);
     const swept = (await handlers.sweeper({ time: new Date().toISOString() }, lambdaContext())) as {
       polled: Record<string, number>;
       hoursSinceLastSuccess: Record<string, number>;
@@ -113,8 +119,8 @@ describe('failures, retries and the sweeper', () => {
     expect((await store.get({ ...key(GOOD), date: '2026-11-22' }))?.step).toBe('rows');
     await deliverAll(world, handlers.onConversionEvent);
     expect((await store.get({ ...key(GOOD), date: '2026-11-22' }))?.state).toBe('SUCCEEDED');
-    // Freshness: the newest converted day then (2026-11-21) ended 26 h 1 min before that sweep.
-    expect(swept.hoursSinceLastSuccess.alb).toBeCloseTo(26 + 1 / 60, 5);
+    // Freshness: the newest converted day then (2026-11-21) ended 25 h 41 min before that sweep.
+    expect(swept.hoursSinceLastSuccess.alb).toBeCloseTo(25 + 41 / 60, 5);
     // vpc_flow is configured but has no logs: watched by its own alarm, not by the lag.
     expect(swept.neverConverted).toEqual(['vpc_flow']);
     expect(Object.keys(swept.hoursSinceLastSuccess)).toEqual(['alb']);

@@ -90,6 +90,7 @@ export function eventDeps(
       createPartitions: async () => ({ created: 0, alreadyExisted: 0 }),
     },
     retryBudget: 3,
+    pollAfterMs: 10 * 60_000,
     stuckAfterMs: 30 * 60_000,
     retryDelayMs: defaultRetryDelayMs,
     observer: {

@@ -46,7 +46,7 @@ export interface SweepSummary {
 }
 
 /**
- * The periodic safety net: conversions that heard nothing for `stuckAfterMs` have their run polled
+ * The periodic safety net: conversions that heard nothing for `pollAfterMs` have their run polled
  * (a lost event) and are continued like an event would; conversions whose first run was never
  * recorded are failed attempts once their lease expires (then retried with backoff); slots held
  * for partitions no longer converting are given back. Reports the queue gauges and each source's
@@ -64,7 +64,7 @@ export async function sweep(deps: EventDrivenDeps, sources: readonly LogSource[]
     hoursSinceLastSuccess: {},
     neverConverted: [],
   };
-  const quietSince = new Date(now - deps.stuckAfterMs).toISOString();
+  const quietSince = new Date(now - deps.pollAfterMs).toISOString();
   for await (const bookmark of deps.store.inState(deps.lakeUrl, 'RUNNING', { before: quietSince })) {
     // A CLI runner's conversion follows the CLI's rules: once its lease expired, another runner or
     // the next planning (which queues it again) takes over.

@@ -35,9 +35,14 @@ export interface EventDrivenDeps {
   /** Attempts per fingerprint before FAILED is final. */
   retryBudget: number;
   /**
-   * How long a conversion may go without news (no step ended) before the sweeper polls its run
-   * (a lost event), and before an invocation that took a run's end in hand and went silent is
-   * presumed dead.
+   * How long a conversion may go without news (no step ended) before the sweeper polls its run:
+   * its event may be lost. Polling is cheap (one Get…Run call) and safe (an ended run is claimed
+   * once), so this is short: a lost event holds its slot only this long.
+   */
+  pollAfterMs: number;
+  /**
+   * How long an invocation that took a run's end in hand may go silent before it is presumed
+   * dead (longer than any function runs); the lease of a conversion is four times as long.
    */
   stuckAfterMs: number;
   /** Wait before the next attempt, after `attempts` failed ones. */
