@@ -13,7 +13,7 @@ import { validateEvent } from './lib/validate-event.js';
 
 const { settings, deps, logger, metrics, lambda, listRaw } = runtime();
 
-/** Days planned per pass: one listing of a week (CloudFront's prefix is listed whole per pass). */
+/** Days planned per pass: the listings and plans of a week of every account fit one invocation. */
 const DAYS_PER_PASS = 7;
 /** Time kept in hand for the last pass and the re-invocation, out of Lambda's 15 minutes. */
 const TIME_IN_HAND_MS = 4 * 60_000;

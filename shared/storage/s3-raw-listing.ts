@@ -26,8 +26,7 @@ export interface RawListingOptions {
  * The raw objects of the given days in an S3 raw root. Sources under `AWSLogs/` are found by
  * delimiter listings (accounts, org level, regions — never whole years) and then one listing per
  * day folder. S3 access and CloudFront logs live under a prefix of their own, named in the
- * configuration: S3 access logs are listed by day (see listS3AccessDays); CloudFront's keys start
- * with the distribution, not the date, so its prefix is listed whole — keep it to those logs.
+ * configuration, and are listed by day too (see listS3AccessDays, listCloudFrontDays).
  */
 export async function listRawS3(
   store: S3Store,
@@ -52,7 +51,7 @@ export async function listRawS3(
     if (AWS_LOGS_SERVICE[source.name] !== undefined) continue;
     const under = options.prefixes[source.name] ?? '';
     if (source.name === 's3_access') found.push(...(await listS3AccessDays(store, raw, under, options)));
-    else found.push(...(await store.listObjects(raw, { under })));
+    else found.push(...(await listCloudFrontDays(store, raw, under, options.dates)));
   }
   const unique = new Map(found.map((object) => [object.key, object]));
   return [...unique.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
@@ -100,6 +99,44 @@ async function listS3AccessDays(
       }
     }
   }
+  return found;
+}
+
+/** A distribution's stem in a delimiter `.` listing: `[folders/][text]<ID>.`, the ID upper-case. */
+const DISTRIBUTION_STEM = /^(?:[^/]*\/)*[^/]*[A-Z0-9]\.$/;
+/** What follows a distribution's stem in its log keys: the year, then `-`. */
+const YEAR_AFTER_STEM = /^[0-9]{4}-$/;
+
+/**
+ * CloudFront logs of the given days only. Their keys start with the distribution
+ * (`<prefix>[folders/]<distribution>.YYYY-MM-DD-HH.<unique>.gz`), so a listing with delimiter `.`
+ * gives each distribution's stem without listing every file, then one listing per stem and day
+ * (`<stem>YYYY-MM-DD-`). Only when every common prefix is such a stem, and everything below each stem
+ * continues with a year (a delimiter `-` listing: one entry per year); otherwise — other files
+ * in the prefix, a folder whose name holds a dot, no prefix at all — the prefix is listed whole,
+ * as it must be for nothing to be passed over.
+ */
+async function listCloudFrontDays(
+  store: S3Store,
+  raw: S3Location,
+  prefix: string,
+  dates: ReadonlySet<string>,
+): Promise<RawObject[]> {
+  const wholePrefix = () => store.listObjects(raw, { under: prefix });
+  if (prefix === '') return wholePrefix();
+  const stems = await store.listCommonPrefixes(raw, prefix, '.');
+  if (!stems.every((stem) => DISTRIBUTION_STEM.test(stem.slice(prefix.length)))) return wholePrefix();
+  const yearsByStem = new Map<string, string[]>();
+  for (const stem of stems) {
+    const years = (await store.listCommonPrefixes(raw, stem, '-')).map((common) => common.slice(stem.length));
+    if (!years.every((year) => YEAR_AFTER_STEM.test(year))) return wholePrefix();
+    yearsByStem.set(stem, years);
+  }
+  const found: RawObject[] = [];
+  for (const [stem, years] of yearsByStem)
+    for (const day of [...dates].sort())
+      if (years.includes(`${day.slice(0, 4)}-`))
+        found.push(...(await store.listObjects(raw, { under: `${stem}${day}-` })));
   return found;
 }
 
