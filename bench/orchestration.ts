@@ -16,7 +16,7 @@ import { DEFAULT_THROTTLE_RETRY } from '../shared/aws/throttle.js';
 import { seededRandom } from '../shared/demo/random.js';
 import { runQuery } from '../shared/engines/athena/query-runner.js';
 import { benchArgs } from './args.js';
-import { logNormal, peakOverlap, simulatedAthena } from './sim-athena.js';
+import { logNormal, peakOverlap, queryTimeFigures, round, simulatedAthena } from './sim-athena.js';
 import { SimClock } from './sim-clock.js';
 import { printFigures } from './print-figures.js';
 
@@ -107,11 +107,7 @@ const queries = athena.record.queries;
 const athenaMs = queries.reduce((sum, query) => sum + (query.end - query.start), 0);
 const makespanMs = clock.now;
 const idealMs = athenaMs / args.cap;
-const sortedSeconds = queries.map((query) => (query.end - query.start) / 1000).sort((a, b) => a - b);
-const quantile = (q: number) =>
-  sortedSeconds[Math.min(sortedSeconds.length - 1, Math.floor(q * sortedSeconds.length))] ?? 0;
 const peakAthenaRunning = peakOverlap(queries);
-const round = (value: number, digits = 1) => Number(value.toFixed(digits));
 const figures = {
   partitions: args.partitions,
   cap: args.cap,
@@ -125,9 +121,7 @@ const figures = {
   throttleRetries,
   throttleWaitSeconds: round(throttleWaitMs / 1000),
   backoff: `full jitter, ${DEFAULT_THROTTLE_RETRY.baseMs} ms doubling to ${DEFAULT_THROTTLE_RETRY.capMs} ms, ${DEFAULT_THROTTLE_RETRY.maxAttempts} calls`,
-  querySecondsP50: round(quantile(0.5)),
-  querySecondsP99: round(quantile(0.99)),
-  querySecondsMax: round(sortedSeconds.at(-1) ?? 0),
+  ...queryTimeFigures(queries),
   athenaWorkSeconds: round(athenaMs / 1000),
   makespanSeconds: round(makespanMs / 1000),
   idealSeconds: round(idealMs / 1000),

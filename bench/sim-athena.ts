@@ -93,3 +93,21 @@ export function peakOverlap(intervals: readonly { start: number; end: number }[]
   for (const [, step] of edges) peak = Math.max(peak, (current += step));
   return peak;
 }
+
+/** A figure rounded for printing. */
+export const round = (value: number, digits = 1): number => Number(value.toFixed(digits));
+
+/** How long a night's queries ran, in seconds: the median, the 99th percentile and the longest. */
+export function queryTimeFigures(queries: readonly { start: number; end: number }[]): {
+  querySecondsP50: number;
+  querySecondsP99: number;
+  querySecondsMax: number;
+} {
+  const sorted = queries.map((query) => (query.end - query.start) / 1000).sort((a, b) => a - b);
+  const quantile = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+  return {
+    querySecondsP50: round(quantile(0.5)),
+    querySecondsP99: round(quantile(0.99)),
+    querySecondsMax: round(sorted.at(-1) ?? 0),
+  };
+}

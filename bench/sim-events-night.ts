@@ -21,7 +21,6 @@ import { seededRandom } from '../shared/demo/random.js';
 import { createAthenaStepEngine } from '../shared/engines/athena/steps.js';
 import type { RawObject } from '../shared/engines/types.js';
 import type { ContinueOutcome } from '../shared/pipeline/events/continue-conversion.js';
-import { keyOf } from '../shared/pipeline/events/partition-key.js';
 import { onRunEnded } from '../shared/pipeline/events/continue-conversion.js';
 import { planConversions } from '../shared/pipeline/events/plan-conversions.js';
 import { startPending } from '../shared/pipeline/events/start-pending.js';
@@ -29,10 +28,11 @@ import { sweep } from '../shared/pipeline/events/sweep.js';
 import { defaultRetryDelayMs, type EventDrivenDeps } from '../shared/pipeline/events/types.js';
 import { SOURCES } from '../shared/sources/index.js';
 import { s3Url } from '../shared/storage/s3-location.js';
-import { logNormal, peakOverlap } from './sim-athena.js';
+import { logNormal, peakOverlap, queryTimeFigures, round } from './sim-athena.js';
 import { EventClock } from './sim-events-clock.js';
 import { SimGlueCatalog, SimS3Store, simulatedStepAthena, type SimQuery } from './sim-events-services.js';
 import { BENCH_REGIONS, vpcFlowListing } from './vpc-flow-listing.js';
+import { partitionOf } from '../shared/bookmarks/keys.js';
 
 export interface NightOptions {
   partitions: number;
@@ -236,7 +236,7 @@ class MeteredStore extends ConversionStore {
     queued: Bookmark,
     options: { owner: string; leaseMs: number; now?: number },
   ): Promise<Bookmark | undefined> {
-    const key = keyOf(queued);
+    const key = partitionOf(queued);
     const before = await this.meter.peek(key);
     const lease = await super.startQueued(queued, options);
     if (lease !== undefined) {
@@ -275,7 +275,6 @@ function nightListing(partitions: number): RawObject[] {
   });
 }
 
-const round = (value: number, digits = 1) => Number(value.toFixed(digits));
 const mean = (values: readonly number[]) =>
   values.length === 0 ? 0 : values.reduce((sum, value) => sum + value, 0) / values.length;
 const percent = (value: number) => `${(value * 100).toFixed(1)}%`;
@@ -527,9 +526,6 @@ export async function simulateEventNight(options: NightOptions) {
   const makespanMs = outcomes.lastEndMs;
   const idealMs = athenaMs / options.cap;
   const heldMs = slots.heldUntil(clock.now);
-  const sortedSeconds = queries.map((query) => (query.end - query.start) / 1000).sort((a, b) => a - b);
-  const quantile = (q: number) =>
-    sortedSeconds[Math.min(sortedSeconds.length - 1, Math.floor(q * sortedSeconds.length))] ?? 0;
   const attempts = outcomes.started + outcomes.failedToStart;
   const dynamoRequests = Object.values(meter.requests).reduce((sum, count) => sum + count, 0);
   const sum = (calls: Record<string, number>) =>
@@ -560,9 +556,7 @@ export async function simulateEventNight(options: NightOptions) {
     throttled: athena.record.throttled,
     throttleRetries,
     throttleWaitSeconds: round(throttleWaitMs / 1000),
-    querySecondsP50: round(quantile(0.5)),
-    querySecondsP99: round(quantile(0.99)),
-    querySecondsMax: round(sortedSeconds.at(-1) ?? 0),
+    ...queryTimeFigures(queries),
     athenaWorkSeconds: round(athenaMs / 1000),
     makespanSeconds: round(makespanMs / 1000),
     idealSeconds: round(idealMs / 1000),

@@ -4,7 +4,7 @@ import { dirname, resolve } from 'node:path';
 import { resolveAwsSettings, type AwsSettings, type AwsSettingsFile } from './config-aws.js';
 import { UsageError } from './errors.js';
 import { checkFlatLayouts, type FlatLayouts } from './flat-layouts.js';
-import { s3Url } from './storage/s3-location.js';
+import { locationUrl } from './storage/s3-location.js';
 import { DEMO_CLOUDFRONT_ACCOUNT } from './demo/seed-demo.js';
 import { AVAILABLE_SOURCES, SOURCES, type LogSource, type SourceName } from './sources/index.js';
 
@@ -252,7 +252,7 @@ export async function resolveConfig(
     workdir,
     raw: rawLocation ?? resolve(workdir, 'raw'),
     // One spelling of an S3 lake (`s3://bucket/prefix/`), as the Lambda functions key their bookmarks.
-    lake: aws ? s3Url(aws.lake.bucket, aws.lake.prefix) : lake,
+    lake: aws ? locationUrl(aws.lake) : lake,
     rawIsDefault: rawLocation === undefined,
     engine,
     sources,

@@ -11,7 +11,7 @@ import {
   type AthenaTarget,
 } from '../../shared/sql/athena/tables.js';
 import { athenaIdentifier } from '../../shared/sql/identifiers.js';
-import { parseS3Location, s3Url } from '../../shared/storage/s3-location.js';
+import { parseS3Location, locationUrl } from '../../shared/storage/s3-location.js';
 import { sqlCommentLines } from '../../shared/sql/sql-comment.js';
 
 export interface DdlFlags {
@@ -35,7 +35,7 @@ function sourcesOf(name: string | undefined): LogSource[] {
 function locationOf(value: string | undefined, flag: string, placeholder: string): string {
   if (value === undefined) return placeholder;
   const location = parseS3Location(value, flag);
-  return s3Url(location.bucket, location.prefix);
+  return locationUrl(location);
 }
 
 /** `-- text` lines, wrapped near 100 characters. */

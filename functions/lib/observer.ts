@@ -2,6 +2,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import type { Bookmark } from '../../shared/bookmarks/types.js';
 import type { ConversionObserver } from '../../shared/pipeline/events/types.js';
+import { describeSourcePartition } from '../../shared/sources/partition.js';
 
 /** Metric names (namespace from POWERTOOLS_METRICS_NAMESPACE); the alarms and dashboard use them. */
 export const METRIC = {
@@ -52,7 +53,7 @@ function addAlarmedMetric(metrics: Metrics, name: string, source: string, value:
 
 /** `athena-logs: alb 123456789012/eu-west-1/2026-11-21 FAILED` (SNS subjects: ASCII, ≤ 100 characters). */
 function subjectOf(bookmark: Bookmark): string {
-  return `athena-logs: ${bookmark.source} ${bookmark.account}/${bookmark.region}/${bookmark.date} FAILED`
+  return `athena-logs: ${describeSourcePartition(bookmark.source, bookmark)} FAILED`
     .replace(/[^\x20-\x7e]/g, '?')
     .slice(0, 100);
 }
@@ -83,7 +84,7 @@ export function lambdaObserver(
       logger.error('Conversion failed for good', { source, account, region, date, attempts, error });
       if (notify === undefined) return;
       const message = [
-        `The conversion of ${source} ${account}/${region}/${date} failed ${attempts} time(s) and is FAILED until new data arrives or a backfill names the day.`,
+        `The conversion of ${describeSourcePartition(source, bookmark)} failed ${attempts} time(s) and is FAILED until new data arrives or a backfill names the day.`,
         '',
         `Last error: ${error}`,
         '',

@@ -7,7 +7,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { ConversionStore } from '../../shared/bookmarks/conversion-store.js';
 import { InFlightSlots } from '../../shared/bookmarks/in-flight-slots.js';
-import { createGlueCatalog, partitionCatalog } from '../../shared/catalog/glue-catalog.js';
+import { createGlueCatalog, partitionCatalog, type GlueCatalog } from '../../shared/catalog/glue-catalog.js';
 import { scratchTableCatalog } from '../../shared/catalog/glue-scratch-tables.js';
 import { createAthenaStepEngine } from '../../shared/engines/athena/steps.js';
 import { createGlueStepEngine } from '../../shared/engines/glue/steps.js';
@@ -15,7 +15,7 @@ import type { StepEngine } from '../../shared/engines/remote-steps.js';
 import type { OrphanSweepDeps } from '../../shared/pipeline/events/sweep-orphans.js';
 import { defaultRetryDelayMs, type EventDrivenDeps } from '../../shared/pipeline/events/types.js';
 import { createS3Client } from '../../shared/storage/s3-client.js';
-import { s3Url } from '../../shared/storage/s3-location.js';
+import { locationUrl } from '../../shared/storage/s3-location.js';
 import { listRawS3 } from '../../shared/storage/s3-raw-listing.js';
 import { createS3Store, type S3Store } from '../../shared/storage/s3-store.js';
 import type { RawObject } from '../../shared/engines/types.js';
@@ -39,10 +39,10 @@ function stepEngine(
   store: S3Store,
   athena: AthenaClient,
   glue: GlueClient,
-  logger: Logger,
+  glueCatalog: GlueCatalog,
+  onWarning: (message: string) => void,
 ): StepEngine {
   const { aws } = settings;
-  const onWarning = (message: string) => logger.warn(message);
   if (settings.engine === 'glue')
     return createGlueStepEngine({
       client: glue,
@@ -55,7 +55,7 @@ function stepEngine(
     client: athena,
     workGroup: aws.athena.workgroup,
     outputLocation: aws.athena.outputLocation,
-    glue: createGlueCatalog(glue),
+    glue: glueCatalog,
     store,
     database: aws.database,
     lake: aws.lake,
@@ -77,7 +77,7 @@ export function runtime(env: Record<string, string | undefined> = process.env): 
   const objects = createS3Store(createS3Client(clientConfig));
   const glue = new GlueClient(clientConfig);
   const sns = new SNSClient(clientConfig);
-  const lakeUrl = s3Url(aws.lake.bucket, aws.lake.prefix);
+  const lakeUrl = locationUrl(aws.lake);
   const topic = settings.alertTopicArn;
   const notify =
     topic === undefined
@@ -86,6 +86,7 @@ export function runtime(env: Record<string, string | undefined> = process.env): 
           await sns.send(new PublishCommand({ TopicArn: topic, Subject: subject, Message: message }));
         };
   const glueCatalog = createGlueCatalog(glue);
+  const onWarning = (message: string) => logger.warn(message);
   built = {
     settings,
     orphans: {
@@ -94,7 +95,7 @@ export function runtime(env: Record<string, string | undefined> = process.env): 
       objects,
       lake: aws.lake,
       now: Date.now,
-      onWarning: (message) => logger.warn(message),
+      onWarning,
     },
     logger,
     metrics,
@@ -113,7 +114,7 @@ export function runtime(env: Record<string, string | undefined> = process.env): 
       raw: aws.raw,
       store: new ConversionStore(dynamo, settings.tableName),
       slots: new InFlightSlots(dynamo, settings.tableName, lakeUrl, settings.maxInFlight),
-      engine: stepEngine(settings, objects, new AthenaClient(clientConfig), glue, logger),
+      engine: stepEngine(settings, objects, new AthenaClient(clientConfig), glue, glueCatalog, onWarning),
       objects,
       catalog: partitionCatalog(glueCatalog, aws.database),
       retryBudget: settings.retryBudget,
@@ -121,7 +122,7 @@ export function runtime(env: Record<string, string | undefined> = process.env): 
       stuckAfterMs: settings.stuckAfterMinutes * 60_000,
       retryDelayMs: defaultRetryDelayMs,
       observer: lambdaObserver(metrics, logger, notify),
-      onWarning: (message) => logger.warn(message),
+      onWarning,
       now: Date.now,
     },
   };

@@ -7,10 +7,17 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { sameFingerprint } from '../plan/decide.js';
 import { ACTIVE_RUN_INDEX, RETRY_INDEX, STATE_INDEX } from './bookmark-table.js';
-import { CONVERSION_FIELDS, DynamoBookmarkStore, FIGURE_FIELDS, MAX_ERROR_CHARS } from './dynamodb-store.js';
+import { clipError, CONVERSION_FIELDS, DynamoBookmarkStore, FIGURE_FIELDS } from './dynamodb-store.js';
 import { ExpressionBuilder, updateExpression } from './expression.js';
 import { storeFailure } from './failure.js';
-import { describeKey, partitionKeyOf, partitionStateFields, stateKeyOf, toBookmark } from './keys.js';
+import {
+  describeKey,
+  partitionKeyOf,
+  partitionOf,
+  partitionStateFields,
+  stateKeyOf,
+  toBookmark,
+} from './keys.js';
 import type { Bookmark, BookmarkState, PartitionKey, RawFingerprint, StagedFigures } from './types.js';
 
 /** Figures of one finished engine step, as kept in `steps`. */
@@ -127,13 +134,7 @@ export class ConversionStore extends DynamoBookmarkStore {
     options: { owner: string; leaseMs: number; now?: number },
   ): Promise<Bookmark | undefined> {
     const now = options.now ?? Date.now();
-    const key = {
-      lake: queued.lake,
-      source: queued.source,
-      account: queued.account,
-      region: queued.region,
-      date: queued.date,
-    };
+    const key = partitionOf(queued);
     const e = new ExpressionBuilder();
     const at = new Date(now).toISOString();
     const set = e.assignments({
@@ -338,13 +339,12 @@ export class ConversionStore extends DynamoBookmarkStore {
     retryAt: number,
     now?: number,
   ): Promise<void> {
-    const message = error.length > MAX_ERROR_CHARS ? `${error.slice(0, MAX_ERROR_CHARS - 1)}…` : error;
     await this.finish(
       key,
       owner,
       'PENDING',
       // retryQueue puts it in the by-retry index until it is started or queued anew.
-      { error: message, retryAt, retryQueue: key.lake },
+      { error: clipError(error), retryAt, retryQueue: key.lake },
       ['conversionId', 'step', 'steps'],
       false,
       now,

@@ -66,6 +66,11 @@ export const CONVERSION_FIELDS = [
   'retryQueue',
 ] as const;
 
+/** An error as stored: at most MAX_ERROR_CHARS, an ellipsis marking a cut. */
+export function clipError(error: string): string {
+  return error.length > MAX_ERROR_CHARS ? `${error.slice(0, MAX_ERROR_CHARS - 1)}…` : error;
+}
+
 function holdsLiveLease(bookmark: Bookmark, now: number): boolean {
   return (
     bookmark.state === 'RUNNING' && bookmark.leaseExpiresAt !== undefined && bookmark.leaseExpiresAt >= now
@@ -184,8 +189,15 @@ export class DynamoBookmarkStore implements BookmarkStore {
     figures: Partial<ConversionFigures> = {},
     now?: number,
   ): Promise<void> {
-    const message = error.length > MAX_ERROR_CHARS ? `${error.slice(0, MAX_ERROR_CHARS - 1)}…` : error;
-    await this.finish(key, owner, 'FAILED', { ...figureFields(figures), error: message }, [], false, now);
+    await this.finish(
+      key,
+      owner,
+      'FAILED',
+      { ...figureFields(figures), error: clipError(error) },
+      [],
+      false,
+      now,
+    );
   }
 
   /** RUNNING → PENDING without counting the attempt: the runner was interrupted, not the data at fault. */

@@ -48,6 +48,12 @@ export function partitionKeyOf(lake: string, source: string): string {
   return `${lake}${SEPARATOR}${source}`;
 }
 
+/** The partition a bookmark (or any record holding the key fields) is of: the key fields alone. */
+export function partitionOf(bookmark: PartitionKey): PartitionKey {
+  const { lake, source, account, region, date } = bookmark;
+  return { lake, source, account, region, date };
+}
+
 /** The by-state index's hash key: one Query lists a lake's partitions in one state. */
 export function stateKeyOf(lake: string, state: BookmarkState): string {
   return `${lake}${SEPARATOR}${state}`;

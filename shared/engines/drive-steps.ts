@@ -2,15 +2,6 @@ import { trackRunningWork } from '../aws/running-work.js';
 import type { RunStatus, StepEngine, StepFigures, StepRun } from './remote-steps.js';
 import type { RemoteConvertRequest, RemoteConvertResult } from './remote-types.js';
 
-/**
- * A StepEngine whose `status` also takes the request when the caller has it, so that a failure
- * names the partition (`parsing the lines of vpc_flow 1111…/us-east-1/2026-11-21`) and not only
- * the run. Called with the run alone it still answers, as the StepEngine contract says.
- */
-export interface PartitionAwareStepEngine extends StepEngine {
-  status(run: StepRun, request?: RemoteConvertRequest): Promise<RunStatus>;
-}
-
 /** How a process that may wait drives a StepEngine. */
 export interface DriveOptions {
   /** The waits before each status poll of one run (a fresh sequence for every run). */
@@ -48,7 +39,7 @@ export async function pollUntil<T>(
  * engine code.
  */
 export async function driveSteps(
-  engine: PartitionAwareStepEngine,
+  engine: StepEngine,
   request: RemoteConvertRequest,
   options: DriveOptions,
 ): Promise<RemoteConvertResult> {

@@ -3,7 +3,8 @@ import type { RawObject } from '../engines/types.js';
 import { decide, type Decision, type DecideOptions } from '../plan/decide.js';
 import { discoverPartitions, type DiscoveredPartition } from '../plan/discover.js';
 import { SOURCES } from '../sources/index.js';
-import type { FlatLayoutPartition, LogSource, SourceName } from '../sources/types.js';
+import type { LogSource } from '../sources/types.js';
+import type { FlatLayouts } from '../flat-layouts.js';
 
 /** A partition found in the raw layout, its bookmark, and what to do with it. */
 export interface PlannedPartition {
@@ -20,7 +21,7 @@ export interface PlanOptions extends Omit<DecideOptions, 'now'> {
   bookmarks: Pick<BookmarkStore, 'list'>;
   account?: string;
   region?: string;
-  flatLayouts?: Partial<Record<SourceName, FlatLayoutPartition>>;
+  flatLayouts?: FlatLayouts;
   now: number;
 }
 

@@ -1,8 +1,8 @@
-import type { FlatLayoutPartition, SourceName } from '../sources/types.js';
 import type { BookmarkState, BookmarkStore } from '../bookmarks/types.js';
 import type { RawObject } from '../engines/types.js';
 import type { ConversionTarget } from './targets/types.js';
 import type { LogSource } from '../sources/types.js';
+import type { FlatLayouts } from '../flat-layouts.js';
 
 /** What happened to one partition in this run. */
 export type OutcomeAction =
@@ -52,7 +52,7 @@ export interface PipelineOptions {
   account?: string;
   region?: string;
   /** Account and region of each source's flat-layout objects (configuration). */
-  flatLayouts?: Partial<Record<SourceName, FlatLayoutPartition>>;
+  flatLayouts?: FlatLayouts;
   /** List and plan only: no lease, no conversion, no write; each partition to convert gets its plan. */
   dryRun?: boolean;
   /** A backfill names its days: FAILED partitions in it are retried. */

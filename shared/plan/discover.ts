@@ -1,7 +1,8 @@
 import type { RawFingerprint } from '../bookmarks/types.js';
 import type { PartitionRef, RawObject } from '../engines/types.js';
 import { matchKey } from '../sources/match-key.js';
-import type { FlatLayoutPartition, LogSource, SourceName } from '../sources/types.js';
+import type { FlatLayoutPartition, LogSource } from '../sources/types.js';
+import type { FlatLayouts } from '../flat-layouts.js';
 
 /** One partition found in the raw layout, with its objects and their fingerprint. */
 export interface DiscoveredPartition extends PartitionRef {
@@ -15,7 +16,7 @@ export interface DiscoveryFilter {
   account?: string;
   region?: string;
   /** Account and region of flat-layout objects (keys that name neither), per source. */
-  flatLayouts?: Partial<Record<SourceName, FlatLayoutPartition>>;
+  flatLayouts?: FlatLayouts;
   /** Told of each object whose key matches no layout of any source (so it is never dropped silently). */
   onUnmatched?: (object: RawObject) => void;
 }

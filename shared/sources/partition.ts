@@ -7,6 +7,11 @@ export interface PartitionName {
   date: string;
 }
 
+/** `vpc_flow 111122223333/us-east-1/2026-11-21`: how messages name a source's partition. */
+export function describeSourcePartition(source: string, partition: PartitionName): string {
+  return `${source} ${partition.account}/${partition.region}/${partition.date}`;
+}
+
 /** The partition columns' values, in `PARTITION_COLUMNS` order (month and day two digits). */
 export function partitionValueList(partition: PartitionName): string[] {
   const [year = '', month = '', day = ''] = partition.date.split('-');

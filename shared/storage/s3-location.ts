@@ -91,6 +91,17 @@ export function s3Url(bucket: string, key = ''): string {
   return `${SCHEME}${bucket}/${key}`;
 }
 
+/** Bucket and key of `s3://bucket/key`, the key as written (perhaps empty); undefined for other text. */
+export function splitS3Url(url: string): { bucket: string; key: string } | undefined {
+  const match = /^s3:\/\/([^/]+)\/(.*)$/.exec(url);
+  return match ? { bucket: match[1]!, key: match[2]! } : undefined;
+}
+
+/** `s3://bucket/prefix`: the URL of a location (a folder when its prefix ends in `/`). */
+export function locationUrl(location: S3Location): string {
+  return s3Url(location.bucket, location.prefix);
+}
+
 /** The bucket key of a key relative to a location. */
 export function keyIn(location: S3Location, relativeKey: string): string {
   return `${location.prefix}${relativeKey}`;

@@ -4,7 +4,8 @@ import { realSleep } from '../../aws/throttle.js';
 import { driveSteps } from '../drive-steps.js';
 import type { RemoteConvertRequest, RemoteEngine } from '../remote-types.js';
 import { checkReadableObjects, MANIFEST_NAME } from './manifest.js';
-import { planOf, url } from './plan.js';
+import { planOf } from './plan.js';
+import { locationUrl } from '../../storage/s3-location.js';
 import { pollIntervals } from './query-runner.js';
 import { createAthenaStepEngine, type AthenaStepEngineOptions } from './steps.js';
 
@@ -46,13 +47,13 @@ export function createAthenaEngine(options: AthenaEngineOptions): AthenaEngine {
     const query = (sql: string) =>
       `Athena StartQueryExecution (workgroup ${options.workGroup}), then GetQueryExecution until it ends and GetQueryResults for its row count:\n${sql}`;
     return [
-      `S3 PutObject ${url(plan.manifest)}${MANIFEST_NAME}: a symlink manifest of ${request.objects.length} object(s)`,
-      `Glue GetPartition, then CreatePartition or UpdatePartition: ${options.database}.${plan.linesTable} (${plan.values.join(', ')}) LOCATION ${url(plan.manifest)}`,
+      `S3 PutObject ${locationUrl(plan.manifest)}${MANIFEST_NAME}: a symlink manifest of ${request.objects.length} object(s)`,
+      `Glue GetPartition, then CreatePartition or UpdatePartition: ${options.database}.${plan.linesTable} (${plan.values.join(', ')}) LOCATION ${locationUrl(plan.manifest)}`,
       query(plan.sql.parse),
       query(plan.sql.rows),
       query(plan.sql.rejects),
       `Glue BatchDeleteTable ${scratchDatabase}: ${[plan.tables.parsed, plan.tables.rows, plan.tables.rejects].join(', ')}`,
-      `S3 ListObjectsV2 + DeleteObjects under ${url(plan.parsedLocation)} (the parsed scratch)`,
+      `S3 ListObjectsV2 + DeleteObjects under ${locationUrl(plan.parsedLocation)} (the parsed scratch)`,
     ];
   }
 

@@ -2,10 +2,11 @@ import { createHash } from 'node:crypto';
 import { partitionValues } from '../../sql/athena/partition-values.js';
 import { parsedTableSql, stagedRejectsSql, stagedRowsSql } from '../../sql/athena/stage-partition.js';
 import { linesTableName } from '../../sql/athena/tables.js';
-import { s3Url, type S3Location } from '../../storage/s3-location.js';
+import { type S3Location, locationUrl } from '../../storage/s3-location.js';
 import type { RemoteConvertRequest } from '../remote-types.js';
 import { manifestFolder, manifestText } from './manifest.js';
 import { parsedFolder, scratchTables, type ScratchTables } from './scratch.js';
+import { describeSourcePartition } from '../../sources/partition.js';
 
 /** The three queries of a conversion, in the order they run. */
 export const ATHENA_STEPS = ['parse', 'rows', 'rejects'] as const;
@@ -43,12 +44,9 @@ export interface ConversionPlan {
   sql: Record<AthenaStep, string>;
 }
 
-export const url = (location: S3Location): string => s3Url(location.bucket, location.prefix);
-
 /** `vpc_flow 111122223333/us-east-1/2026-11-21`: how messages name a conversion. */
 export function describeRequest(request: RemoteConvertRequest): string {
-  const { partition } = request;
-  return `${request.source.name} ${partition.account}/${partition.region}/${partition.date}`;
+  return describeSourcePartition(request.source.name, request.partition);
 }
 
 /** The manifest, the lines partition, the scratch names and the three statements of a request. */
@@ -67,18 +65,18 @@ export function planOf(settings: PlanSettings, request: RemoteConvertRequest): C
     sql: {
       parse: parsedTableSql(source, partition, {
         database: settings.database,
-        raw: url(request.raw),
-        target: { ...parsed, location: url(parsedLocation) },
+        raw: locationUrl(request.raw),
+        target: { ...parsed, location: locationUrl(parsedLocation) },
       }),
       rows: stagedRowsSql(source, parsed, {
         database: settings.scratchDatabase,
         table: tables.rows,
-        location: url(request.stagingData),
+        location: locationUrl(request.stagingData),
       }),
       rejects: stagedRejectsSql(parsed, {
         database: settings.scratchDatabase,
         table: tables.rejects,
-        location: url(request.stagingRejects),
+        location: locationUrl(request.stagingRejects),
       }),
     },
   };

@@ -1,10 +1,9 @@
 import type { QueryExecution } from '@aws-sdk/client-athena';
 import type { GlueCatalog } from '../../catalog/glue-catalog.js';
 import { PipelineError, QueryError } from '../../errors.js';
-import { keyIn, type S3Location } from '../../storage/s3-location.js';
+import { keyIn, type S3Location, locationUrl } from '../../storage/s3-location.js';
 import type { S3Store } from '../../storage/s3-store.js';
-import type { PartitionAwareStepEngine } from '../drive-steps.js';
-import type { RunStatus, StepFigures, StepOutcome, StepRun } from '../remote-steps.js';
+import type { RunStatus, StepFigures, StepOutcome, StepRun, StepEngine } from '../remote-steps.js';
 import type { RemoteConvertRequest } from '../remote-types.js';
 import { SettledRuns } from '../settled-runs.js';
 import { checkReadableObjects, MANIFEST_NAME } from './manifest.js';
@@ -16,7 +15,6 @@ import {
   isAthenaStep,
   planOf,
   STEP_LABELS,
-  url,
   type AthenaStep,
   type ConversionPlan,
 } from './plan.js';
@@ -46,7 +44,7 @@ export interface AthenaStepEngineOptions extends QueryRunnerOptions {
 }
 
 /** The Athena engine driven one query at a time. */
-export interface AthenaStepEngine extends PartitionAwareStepEngine {
+export interface AthenaStepEngine extends StepEngine {
   readonly name: 'athena';
 }
 
@@ -131,7 +129,7 @@ export function createAthenaStepEngine(options: AthenaStepEngineOptions): Athena
       options.database,
       plan.linesTable,
       plan.values,
-      url(plan.manifest),
+      locationUrl(plan.manifest),
     );
     return startStep(request, plan, 'parse');
   }
@@ -194,7 +192,7 @@ export function createAthenaStepEngine(options: AthenaStepEngineOptions): Athena
       );
     } catch (error) {
       warn(
-        `The scratch files of ${what} under ${url(parsedLocation)} were not all deleted: ${String(error)}`,
+        `The scratch files of ${what} under ${locationUrl(parsedLocation)} were not all deleted: ${String(error)}`,
       );
     }
   }

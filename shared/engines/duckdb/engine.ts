@@ -23,6 +23,7 @@ import { convertStagedLines, recordLinesOf, stageAllLines } from './convert-line
 import { MAX_REJECT_TEXT, stageRawText, type LineCheck, type StagedText } from './stage-raw-text.js';
 import { mapWithConcurrency, Semaphore } from '../../concurrency.js';
 import { faultPoint } from '../../pipeline/fault-points.js';
+import { describeSourcePartition } from '../../sources/partition.js';
 
 export interface DuckDBEngineOptions extends DuckDBSettings, ParquetOptions {
   /** Objects of one partition decompressed at once (zlib runs on libuv's thread pool). */
@@ -319,8 +320,7 @@ async function describeParquetDelivery(
 }
 
 function describe(request: ConvertRequest): string {
-  const { source, partition } = request;
-  return `${source.name} ${partition.account}/${partition.region}/${partition.date}`;
+  return describeSourcePartition(request.source.name, request.partition);
 }
 
 /** Bytes read, blank lines and empty objects of a partition's staged objects. */

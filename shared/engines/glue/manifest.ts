@@ -1,5 +1,5 @@
 import type { SourceName } from '../../sources/types.js';
-import { keyIn, s3Url, type S3Location } from '../../storage/s3-location.js';
+import { keyIn, s3Url, type S3Location, locationUrl } from '../../storage/s3-location.js';
 import type { RemoteConvertRequest } from '../remote-types.js';
 import type { PartitionRef } from '../types.js';
 import { JOB_LIMITS, jobSource, type JobLimits, type JobSource } from './job-definitions.js';
@@ -63,8 +63,8 @@ export function buildManifest(request: RemoteConvertRequest, objects: RunObjects
       bucketKey: keyIn(request.raw, object.key),
       size: object.size,
     })),
-    stagingData: s3Url(request.stagingData.bucket, request.stagingData.prefix),
-    stagingRejects: s3Url(request.stagingRejects.bucket, request.stagingRejects.prefix),
+    stagingData: locationUrl(request.stagingData),
+    stagingRejects: locationUrl(request.stagingRejects),
     countsOutput: s3Url(objects.counts.bucket, objects.counts.key),
   };
 }

@@ -3,13 +3,13 @@ import { DEFAULT_THROTTLE_RETRY, type ThrottleRetryOptions } from '../../aws/thr
 import { JobRunError, PipelineError, UsageError } from '../../errors.js';
 import { s3Url, type S3Location } from '../../storage/s3-location.js';
 import type { S3Store } from '../../storage/s3-store.js';
-import type { PartitionAwareStepEngine } from '../drive-steps.js';
-import type { RunStatus, StepOutcome, StepRun } from '../remote-steps.js';
+import type { RunStatus, StepOutcome, StepRun, StepEngine } from '../remote-steps.js';
 import type { RemoteConvertRequest } from '../remote-types.js';
 import { SettledRuns } from '../settled-runs.js';
 import { readJobCounts } from './counts.js';
 import { failedRunError, getJobRun, hasEnded, startJobRun, type RunSubject } from './job-run.js';
 import { buildManifest, jobArguments, runObjects } from './manifest.js';
+import { describeSourcePartition } from '../../sources/partition.js';
 
 /** The one step of a Glue conversion: the job run. */
 export const GLUE_STEP = 'job';
@@ -38,7 +38,7 @@ export interface GlueStepEngineOptions {
 }
 
 /** The Glue engine driven one job run at a time. */
-export interface GlueStepEngine extends PartitionAwareStepEngine {
+export interface GlueStepEngine extends StepEngine {
   readonly name: 'glue';
 }
 
@@ -78,10 +78,9 @@ function startInput(
 
 /** Who messages are about: the partition of the request. */
 function subjectOf(jobName: string, request: RemoteConvertRequest): RunSubject {
-  const { account, region, date } = request.partition;
   return {
     jobName,
-    partition: `${request.source.name} ${account}/${region}/${date}`,
+    partition: describeSourcePartition(request.source.name, request.partition),
     source: request.source.name,
   };
 }

@@ -1,12 +1,13 @@
 import type { Bookmark, ConversionFigures, StagedFigures } from '../../bookmarks/types.js';
 import type { RemoteConvertRequest } from '../../engines/remote-types.js';
 import type { StepRun } from '../../engines/remote-steps.js';
-import { s3Url } from '../../storage/s3-location.js';
+import { locationUrl } from '../../storage/s3-location.js';
 import { commitStaged, discardStaged, remoteFiguresOf } from '../targets/remote-target.js';
 import { failAttempt } from './end-attempt.js';
 import { deletePlan, readPlan } from './partition-plan.js';
-import { keyOf, slotIdOf, requestOf } from './partition-key.js';
+import { slotIdOf, requestOf } from './partition-key.js';
 import { leaseMsOf, type EventDrivenDeps } from './types.js';
+import { partitionOf } from '../../bookmarks/keys.js';
 
 /**
  * The figures an earlier invocation recorded when it reached the commit of this conversion's
@@ -15,7 +16,7 @@ import { leaseMsOf, type EventDrivenDeps } from './types.js';
 function committedFigures(claimed: Bookmark, request: RemoteConvertRequest): StagedFigures | undefined {
   const { rowsIn, rowsOut, rowsRejected, bytesIn, engineRunId, bytesScanned, engineMs, location } = claimed;
   if (
-    location !== s3Url(request.stagingData.bucket, request.stagingData.prefix) ||
+    location !== locationUrl(request.stagingData) ||
     engineRunId === undefined ||
     rowsIn === undefined ||
     rowsOut === undefined ||
@@ -55,7 +56,7 @@ export async function continueConversion(
   const run: StepRun = { step: bookmark.step, runId: bookmark.activeRunId };
   const status = await deps.engine.status(run);
   if (status.state === 'RUNNING') return 'still-running';
-  const key = keyOf(bookmark);
+  const key = partitionOf(bookmark);
   const claimed = await deps.store.claim(key, run.runId, {
     now: deps.now(),
     staleAfterMs: deps.stuckAfterMs,

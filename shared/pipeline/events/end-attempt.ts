@@ -1,7 +1,8 @@
 import type { Bookmark } from '../../bookmarks/types.js';
 import { deletePlan } from './partition-plan.js';
-import { keyOf, slotIdOf } from './partition-key.js';
+import { slotIdOf } from './partition-key.js';
 import type { EventDrivenDeps } from './types.js';
+import { partitionOf } from '../../bookmarks/keys.js';
 
 /**
  * A conversion attempt failed: PENDING again after a backoff while the retry budget lasts, else
@@ -14,7 +15,7 @@ export async function failAttempt(
   error: unknown,
 ): Promise<'retry' | 'failed'> {
   const message = error instanceof Error ? error.message : String(error);
-  const key = keyOf(bookmark);
+  const key = partitionOf(bookmark);
   const owner = bookmark.leaseOwner ?? '';
   try {
     if (bookmark.attempts < deps.retryBudget) {

@@ -4,12 +4,7 @@ import type { RemoteConvertRequest } from '../../engines/remote-types.js';
 import type { DiscoveredPartition } from '../../plan/discover.js';
 import { stagingPrefixes } from '../targets/remote-target.js';
 import type { EventDrivenDeps } from './types.js';
-
-/** A bookmark's partition key. */
-export function keyOf(bookmark: PartitionKey): PartitionKey {
-  const { lake, source, account, region, date } = bookmark;
-  return { lake, source, account, region, date };
-}
+import { describeSourcePartition } from '../../sources/partition.js';
 
 /**
  * The id a conversion holds its in-flight slot under: the partition and the conversion, so that
@@ -41,7 +36,7 @@ export function conversionStartedAt(conversionId: string): number | undefined {
 
 /** `alb 123456789012/eu-west-1/2026-11-21`, for messages. */
 export function describePartition(key: Pick<PartitionKey, 'source' | 'account' | 'region' | 'date'>): string {
-  return `${key.source} ${key.account}/${key.region}/${key.date}`;
+  return describeSourcePartition(key.source, key);
 }
 
 /** The engine request of a conversion: its partition's objects and its `v=<conversionId>/` prefixes. */

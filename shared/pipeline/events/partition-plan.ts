@@ -2,10 +2,10 @@ import { createHash } from 'node:crypto';
 import type { PartitionKey, RawFingerprint } from '../../bookmarks/types.js';
 import type { RawObject } from '../../engines/types.js';
 import type { DiscoveredPartition } from '../../plan/discover.js';
-import { partitionPath, type PartitionName } from '../../sources/partition.js';
+import { describeSourcePartition, partitionPath, type PartitionName } from '../../sources/partition.js';
 import { SOURCES } from '../../sources/index.js';
 import type { SourceName } from '../../sources/types.js';
-import { keyIn, s3Url, type S3Location } from '../../storage/s3-location.js';
+import { keyIn, s3Url, splitS3Url, type S3Location } from '../../storage/s3-location.js';
 import type { S3Store } from '../../storage/s3-store.js';
 import { PlanError } from '../../errors.js';
 
@@ -56,13 +56,12 @@ export function planUrlOf(lake: S3Location, key: PartitionKey, fingerprint: RawF
 
 /** Bucket and key of a plan's s3:// URL (an object, not a prefix: no slash added). */
 function objectAt(url: string, key: PartitionKey): { bucket: string; key: string } {
-  const match = /^s3:\/\/([^/]+)\/(.+)$/.exec(url);
-  if (!match)
-    throw new PlanError(
-      `The plan of ${key.source} ${key.account}/${key.region}/${key.date} has no S3 URL ("${url}").`,
-      { source: key.source },
-    );
-  return { bucket: match[1]!, key: match[2]! };
+  const where = splitS3Url(url);
+  if (where === undefined || where.key === '')
+    throw new PlanError(`The plan of ${describeSourcePartition(key.source, key)} has no S3 URL ("${url}").`, {
+      source: key.source,
+    });
+  return where;
 }
 
 /** Writes a partition's plan (the bookmark holds only its URL: an item is at most 400 KB). */
@@ -109,10 +108,9 @@ export async function readPlan(store: S3Store, url: string, key: PartitionKey): 
     plan.date !== key.date ||
     !Array.isArray(plan.objects)
   )
-    throw new PlanError(
-      `The plan ${url} is not the plan of ${key.source} ${key.account}/${key.region}/${key.date}.`,
-      { source: key.source },
-    );
+    throw new PlanError(`The plan ${url} is not the plan of ${describeSourcePartition(key.source, key)}.`, {
+      source: key.source,
+    });
   const objects: RawObject[] = plan.objects.map((object) => ({
     key: object.key,
     size: object.size,

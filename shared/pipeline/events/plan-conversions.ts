@@ -1,11 +1,12 @@
 import { mapWithConcurrency } from '../../concurrency.js';
 import type { RawObject } from '../../engines/types.js';
 import { sameFingerprint } from '../../plan/decide.js';
-import type { FlatLayoutPartition, LogSource, SourceName } from '../../sources/types.js';
+import type { LogSource } from '../../sources/types.js';
 import { planPartitions } from '../plan-partitions.js';
 import { registerRawPartitions } from '../targets/remote-target.js';
 import { planUrlOf, writePlan } from './partition-plan.js';
 import type { EventDrivenDeps } from './types.js';
+import type { FlatLayouts } from '../../flat-layouts.js';
 
 export interface PlanRequest {
   sources: readonly LogSource[];
@@ -13,7 +14,7 @@ export interface PlanRequest {
   listRaw(dates: ReadonlySet<string>): Promise<RawObject[]>;
   account?: string;
   region?: string;
-  flatLayouts?: Partial<Record<SourceName, FlatLayoutPartition>>;
+  flatLayouts?: FlatLayouts;
   /** A backfill names its days: FAILED partitions in it are queued again with a fresh budget. */
   backfill: boolean;
 }

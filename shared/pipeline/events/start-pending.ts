@@ -1,8 +1,9 @@
 import type { Bookmark } from '../../bookmarks/types.js';
 import { failAttempt } from './end-attempt.js';
 import { planUrlOf, readPlan } from './partition-plan.js';
-import { describePartition, keyOf, newConversionId, ownerOf, requestOf, slotIdOf } from './partition-key.js';
+import { describePartition, newConversionId, ownerOf, requestOf, slotIdOf } from './partition-key.js';
 import { leaseMsOf, type EventDrivenDeps } from './types.js';
+import { partitionOf } from '../../bookmarks/keys.js';
 
 /** What one pass of the starter did. */
 export interface StartSummary {
@@ -53,7 +54,7 @@ async function* queueInOrder(deps: EventDrivenDeps): AsyncGenerator<Bookmark> {
   ];
   for (const listing of listings) {
     for await (const bookmark of listing) {
-      const id = describePartition(keyOf(bookmark));
+      const id = describePartition(partitionOf(bookmark));
       if (listed.has(id)) continue;
       listed.add(id);
       yield bookmark;
@@ -69,7 +70,7 @@ async function* queueInOrder(deps: EventDrivenDeps): AsyncGenerator<Bookmark> {
 function hasOwnPlan(deps: EventDrivenDeps, queued: Bookmark): boolean {
   return (
     queued.fingerprint !== undefined &&
-    queued.plan === planUrlOf(deps.lake, keyOf(queued), queued.fingerprint)
+    queued.plan === planUrlOf(deps.lake, partitionOf(queued), queued.fingerprint)
   );
 }
 
@@ -79,7 +80,7 @@ async function startOne(
   queued: Bookmark,
   conversionId: string,
 ): Promise<'started' | 'busy' | 'failed'> {
-  const key = keyOf(queued);
+  const key = partitionOf(queued);
   if (queued.fingerprint === undefined || queued.plan === undefined) return 'busy';
   const owner = ownerOf(conversionId);
   // Only the very item listed, once its backoff elapsed: the listing may lag behind the table.

@@ -2,8 +2,9 @@ import type { Bookmark } from '../../bookmarks/types.js';
 import type { LogSource } from '../../sources/types.js';
 import { continueConversion, type ContinueOutcome } from './continue-conversion.js';
 import { failAttempt } from './end-attempt.js';
-import { conversionStartedAt, describePartition, isEventDriven, keyOf, slotOwner } from './partition-key.js';
+import { conversionStartedAt, describePartition, isEventDriven, slotOwner } from './partition-key.js';
 import { leaseMsOf, type EventDrivenDeps } from './types.js';
+import { partitionOf } from '../../bookmarks/keys.js';
 
 /** A slot whose conversion is not RUNNING is given back only after this long (a start in progress holds it briefly). */
 const SLOT_GRACE_MS = 10 * 60_000;
@@ -15,7 +16,7 @@ const SLOT_GRACE_MS = 10 * 60_000;
  */
 async function giveUpOn(deps: EventDrivenDeps, bookmark: Bookmark, said: string, now: number): Promise<void> {
   if (bookmark.activeRunId === undefined || (bookmark.leaseExpiresAt ?? 0) >= now) return;
-  const key = keyOf(bookmark);
+  const key = partitionOf(bookmark);
   const claimed = await deps.store.claim(key, bookmark.activeRunId, { now, staleAfterMs: deps.stuckAfterMs });
   if (claimed === undefined) return;
   await failAttempt(
@@ -69,7 +70,7 @@ export async function sweep(deps: EventDrivenDeps, sources: readonly LogSource[]
     // A CLI runner's conversion follows the CLI's rules: once its lease expired, another runner or
     // the next planning (which queues it again) takes over.
     if (!isEventDriven(bookmark)) continue;
-    const key = keyOf(bookmark);
+    const key = partitionOf(bookmark);
     try {
       if (bookmark.activeRunId !== undefined) {
         const outcome = await continueConversion(deps, bookmark);

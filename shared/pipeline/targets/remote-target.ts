@@ -1,10 +1,10 @@
 import type { StagedFigures } from '../../bookmarks/types.js';
 import type { RemoteConvertResult, RemoteEngine } from '../../engines/remote-types.js';
 import type { DiscoveredPartition } from '../../plan/discover.js';
-import { keyIn, s3Url, type S3Location } from '../../storage/s3-location.js';
+import { keyIn, locationUrl, splitS3Url, type S3Location } from '../../storage/s3-location.js';
 import type { S3Store } from '../../storage/s3-store.js';
 import { partitionPath } from '../lake-layout.js';
-import { partitionValueList as partitionValues } from '../../sources/partition.js';
+import { describeSourcePartition, partitionValueList as partitionValues } from '../../sources/partition.js';
 import { rawPartitionOf, writeRawManifests } from './raw-registration.js';
 import type { ConversionTarget, StagedVersion } from './types.js';
 
@@ -73,9 +73,9 @@ function previousVersion(
   current: S3Location,
   url: string | undefined,
 ): S3Location | undefined {
-  const match = url === undefined ? null : /^s3:\/\/([^/]+)\/(.*)$/.exec(url);
-  if (!match || match[1] !== partitionFolder.bucket) return undefined;
-  const prefix = match[2]?.endsWith('/') ? match[2] : `${match[2] ?? ''}/`;
+  const where = url === undefined ? undefined : splitS3Url(url);
+  if (where === undefined || where.bucket !== partitionFolder.bucket) return undefined;
+  const prefix = where.key.endsWith('/') ? where.key : `${where.key}/`;
   const version = prefix.startsWith(partitionFolder.prefix)
     ? prefix.slice(partitionFolder.prefix.length)
     : '';
@@ -111,7 +111,7 @@ export function remoteFiguresOf(result: RemoteConvertResult, staging: StagingPre
     engineRunId: result.engine.id,
     bytesScanned: result.engine.bytesScanned,
     engineMs: result.engine.engineMs,
-    location: s3Url(staging.stagingData.bucket, staging.stagingData.prefix),
+    location: locationUrl(staging.stagingData),
   };
 }
 
@@ -134,7 +134,7 @@ export async function commitStaged(
   staging: StagingPrefixes,
 ): Promise<string> {
   const { stagingData, stagingRejects } = staging;
-  const location = s3Url(stagingData.bucket, stagingData.prefix);
+  const location = locationUrl(stagingData);
   const previous = await options.catalog.swapPartitionLocation(
     partition.source.name,
     partitionValues(partition),
@@ -150,7 +150,7 @@ export async function commitStaged(
     await removeOtherVersions(options.store, stagingRejects);
   } catch (error) {
     (options.onWarning ?? ((message: string) => console.warn(message)))(
-      `${describePartition(partition)} is converted and served from ${location}, but its previous version ` +
+      `${describeSourcePartition(partition.source.name, partition)} is converted and served from ${location}, but its previous version ` +
         `(${previous ?? 'none'}) or older rejects were not all deleted: ${error instanceof Error ? error.message : String(error)}`,
     );
   }
@@ -175,7 +175,7 @@ export async function registerRawPartitions(
   if (unplaced.length > 0)
     warn(
       `${unplaced.length} raw partition(s) are not registered in their <source>_raw table because their objects share ` +
-        `no folder of that day alone (e.g. ${describePartition(unplaced[0]!)}); their conversions go on.`,
+        `no folder of that day alone (e.g. ${describeSourcePartition(unplaced[0]!.source.name, unplaced[0]!)}); their conversions go on.`,
     );
   const raw = placed.flatMap((entry) => (entry.raw ? [entry.raw] : []));
   try {
@@ -214,7 +214,7 @@ export function remoteTarget(options: RemoteTargetOptions): ConversionTarget {
     register: (partitions) => registerRawPartitions(options, partitions),
     async describe(partition: DiscoveredPartition, runId: string): Promise<string[]> {
       const request = requestOf(partition, runId);
-      const data = s3Url(request.stagingData.bucket, request.stagingData.prefix);
+      const data = locationUrl(request.stagingData);
       const raw = rawPartitionOf(partition, options.raw, options.lake);
       const registration = raw
         ? (options.catalog.describeCreatePartitions?.(raw.table, [raw]) ?? [
@@ -250,10 +250,6 @@ export function remoteTarget(options: RemoteTargetOptions): ConversionTarget {
       }
     },
   };
-}
-
-function describePartition(partition: DiscoveredPartition): string {
-  return `${partition.source.name} ${partition.account}/${partition.region}/${partition.date}`;
 }
 
 /** Leaves only the current version of a partition's rejects: the other `v=…/` prefixes beside it go. */
